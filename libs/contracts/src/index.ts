@@ -1,0 +1,5 @@
+export * from './events.js';
+export * from './subjects.js';
+export * from './errors.js';
+export * from './names.js';
+export * from './commands.js';

@@ -1,0 +1,260 @@
+import {
+  DomainError,
+  ErrorCodes,
+  type BucketEvent,
+  type BuildRecord,
+  type PublishedBuild,
+} from '@gilt/contracts';
+import { buildKey, findVersion, type BucketState, type BuildStatus, type VersionState } from './bucket-state.js';
+
+export type BucketCommand =
+  | { type: 'CreateBucket'; bucket: string; description: string; labels: Record<string, string> }
+  | { type: 'UpdateBucket'; bucket: string; description?: string; labels?: Record<string, string> }
+  | { type: 'DeleteBucket'; bucket: string }
+  | { type: 'StartVersion'; bucket: string; fingerprint: string; expected_builds: string[] | null }
+  | {
+      type: 'Publish';
+      bucket: string;
+      fingerprint: string;
+      builds: PublishedBuild[];
+      expected_builds: string[] | null;
+      missing_builds_failed: boolean;
+      description?: string;
+    }
+  | { type: 'RecordBuilds'; bucket: string; version: string; builds: PublishedBuild[] }
+  | { type: 'CompleteVersion'; bucket: string; version: string }
+  | { type: 'DeleteVersion'; bucket: string; version: string };
+
+/** What a decision needs beyond the aggregate's own state; passed in so the decider stays pure. */
+export interface BucketContext {
+  newId: () => string;
+  /** User channels (not `latest`) currently pointing at a version. */
+  channelsAssigned: (bucket: string, versionId: string) => string[];
+}
+
+export interface BucketDecision {
+  events: BucketEvent[];
+  /** Human-readable summary for the reply. */
+  message: string;
+  version_id?: string;
+}
+
+const notFound = (what: string, details: Record<string, unknown>) => new DomainError(ErrorCodes.notFound, `${what} not found`, details);
+
+function liveBucket(state: BucketState | undefined, bucket: string): BucketState {
+  if (!state || state.deleted) throw notFound(`bucket ${bucket}`, { bucket });
+  return state;
+}
+
+function liveVersion(state: BucketState, ref: string): VersionState {
+  const v = findVersion(state, ref);
+  if (!v) throw notFound(`version ${ref} in bucket ${state.name}`, { bucket: state.name, version: ref });
+  return v;
+}
+
+export function decideBucket(cmd: BucketCommand, state: BucketState | undefined, ctx: BucketContext): BucketDecision {
+  switch (cmd.type) {
+    case 'CreateBucket': {
+      if (state && !state.deleted) {
+        throw new DomainError(ErrorCodes.alreadyExists, `bucket ${cmd.bucket} already exists`, { bucket: cmd.bucket });
+      }
+      return {
+        events: [{ type: 'BucketCreated', bucket: cmd.bucket, description: cmd.description, labels: cmd.labels }],
+        message: `created bucket ${cmd.bucket}`,
+      };
+    }
+    case 'UpdateBucket': {
+      const b = liveBucket(state, cmd.bucket);
+      const description = cmd.description !== undefined && cmd.description !== b.description ? cmd.description : undefined;
+      const labels = cmd.labels !== undefined && !sameLabels(cmd.labels, b.labels) ? cmd.labels : undefined;
+      if (description === undefined && labels === undefined) return { events: [], message: `bucket ${cmd.bucket} unchanged` };
+      return {
+        events: [{ type: 'BucketUpdated', bucket: cmd.bucket, ...(description !== undefined && { description }), ...(labels !== undefined && { labels }) }],
+        message: `updated bucket ${cmd.bucket}`,
+      };
+    }
+    case 'DeleteBucket': {
+      const b = liveBucket(state, cmd.bucket);
+      const assigned = b.versions.filter((v) => !v.deleted).flatMap((v) => ctx.channelsAssigned(b.name, v.id));
+      if (assigned.length) {
+        throw new DomainError(ErrorCodes.conflict, `bucket ${b.name} has versions assigned to channels: ${assigned.join(', ')}; unassign them first`, {
+          bucket: b.name,
+          channels: assigned,
+        });
+      }
+      return { events: [{ type: 'BucketDeleted', bucket: b.name }], message: `deleted bucket ${b.name}` };
+    }
+    case 'StartVersion': {
+      const b = liveBucket(state, cmd.bucket);
+      const existing = b.by_fingerprint.get(cmd.fingerprint);
+      if (existing) return { events: [], message: `version ${cmd.fingerprint} already exists`, version_id: existing.id };
+      const version_id = ctx.newId();
+      return {
+        events: [{ type: 'VersionStarted', bucket: b.name, version_id, fingerprint: cmd.fingerprint, expected_builds: cmd.expected_builds }],
+        message: `started version ${cmd.fingerprint}`,
+        version_id,
+      };
+    }
+    case 'Publish':
+      return decidePublish(cmd, state, ctx);
+    case 'RecordBuilds': {
+      const b = liveBucket(state, cmd.bucket);
+      const v = liveVersion(b, cmd.version);
+      return decideBuilds(b, v, cmd.builds, [], false, ctx);
+    }
+    case 'CompleteVersion': {
+      const b = liveBucket(state, cmd.bucket);
+      const v = liveVersion(b, cmd.version);
+      if (v.completed_at) return { events: [], message: `version ${v.fingerprint} is already complete as ${v.name}`, version_id: v.id };
+      const notDone = v.builds.filter((x) => x.status !== 'DONE').map((x) => x.name);
+      if (v.builds.length === 0) {
+        throw new DomainError(ErrorCodes.conflict, `version ${v.fingerprint} has no builds; publish at least one build first`, { version: v.id });
+      }
+      if (notDone.length) {
+        throw new DomainError(ErrorCodes.conflict, `version ${v.fingerprint} has failed builds: ${notDone.join(', ')}`, { version: v.id, failed_builds: notDone });
+      }
+      return { events: [completion(b, v)], message: `completed version ${v.fingerprint} as v${b.completed_count + 1}`, version_id: v.id };
+    }
+    case 'DeleteVersion': {
+      const b = liveBucket(state, cmd.bucket);
+      const v = liveVersion(b, cmd.version);
+      const channels = ctx.channelsAssigned(b.name, v.id);
+      if (channels.length) {
+        throw new DomainError(ErrorCodes.conflict, `version ${v.name === 'v0' ? v.fingerprint : v.name} is assigned to channel(s) ${channels.join(', ')}; assign another version first`, {
+          bucket: b.name,
+          version: v.id,
+          channels,
+        });
+      }
+      return { events: [{ type: 'VersionDeleted', bucket: b.name, version_id: v.id }], message: `deleted version ${v.fingerprint}`, version_id: v.id };
+    }
+  }
+}
+
+function decidePublish(cmd: Extract<BucketCommand, { type: 'Publish' }>, state: BucketState | undefined, ctx: BucketContext): BucketDecision {
+  const events: BucketEvent[] = [];
+  const bucketExists = state && !state.deleted;
+  if (!bucketExists) events.push({ type: 'BucketCreated', bucket: cmd.bucket, description: cmd.description ?? '', labels: {} });
+  const existing = bucketExists ? state.by_fingerprint.get(cmd.fingerprint) : undefined;
+  if (!existing) {
+    const version_id = ctx.newId();
+    events.push({ type: 'VersionStarted', bucket: cmd.bucket, version_id, fingerprint: cmd.fingerprint, expected_builds: cmd.expected_builds });
+    const fresh: VersionState = {
+      id: version_id,
+      bucket: cmd.bucket,
+      fingerprint: cmd.fingerprint,
+      name: 'v0',
+      status: 'RUNNING',
+      expected_builds: cmd.expected_builds,
+      builds: [],
+      deleted: false,
+      created_at: '',
+      created_by: '',
+      completed_at: null,
+      updated_at: '',
+      completed_position: null,
+    };
+    const completed = bucketExists ? state.completed_count : (state?.completed_count ?? 0);
+    const decision = decideBuilds({ name: cmd.bucket, completed_count: completed }, fresh, cmd.builds, events, cmd.missing_builds_failed, ctx);
+    return { ...decision, message: `published version ${cmd.fingerprint}: ${decision.message}` };
+  }
+  return decideBuilds(state!, existing, cmd.builds, events, cmd.missing_builds_failed, ctx);
+}
+
+/**
+ * Adds builds to a version and completes it when its expected builds are all done. Re-publishing
+ * identical builds changes nothing; a build that differs from one already done is a conflict.
+ */
+function decideBuilds(
+  bucket: Pick<BucketState, 'name' | 'completed_count'>,
+  v: VersionState,
+  builds: PublishedBuild[],
+  events: BucketEvent[],
+  missingBuildsFailed: boolean,
+  ctx: BucketContext,
+): BucketDecision {
+  const priorBuilds = new Map(v.builds.map((b) => [buildKey(b), b]));
+  /** Status of every build once this decision is applied. */
+  const outcome = new Map<string, { name: string; status: BuildStatus }>(v.builds.map((b) => [buildKey(b), { name: b.name, status: b.status }]));
+  const added: string[] = [];
+  for (const [i, pb] of builds.entries()) {
+    const key = buildKey(pb);
+    const prior = priorBuilds.get(key);
+    if (pb.status === 'DONE' && pb.artifacts.length === 0) {
+      throw new DomainError(ErrorCodes.validation, `builds[${i}].artifacts: a finished build needs at least one artifact`, { field: `builds[${i}].artifacts` });
+    }
+    if (prior?.status === 'DONE') {
+      if (pb.status === 'DONE' && sameArtifacts(prior, pb)) continue;
+      throw new DomainError(
+        ErrorCodes.conflict,
+        `build ${pb.name} (${pb.builder_type}) of version ${v.fingerprint} is already done with other artifacts; publish under a new fingerprint`,
+        { version: v.id, build: pb.name, builder_type: pb.builder_type },
+      );
+    }
+    if (v.completed_at) {
+      throw new DomainError(ErrorCodes.conflict, `version ${v.fingerprint} is complete as ${v.name}; publish under a new fingerprint`, { version: v.id, name: v.name });
+    }
+    const build_id = prior?.build_id ?? ctx.newId();
+    if (pb.status === 'DONE') {
+      const build: BuildRecord = {
+        build_id,
+        name: pb.name,
+        builder_type: pb.builder_type,
+        platform: pb.platform,
+        packer_run_uuid: pb.packer_run_uuid,
+        artifacts: pb.artifacts,
+        labels: pb.labels,
+        source_external_id: pb.source_external_id,
+        parent_channel: pb.parent_channel,
+        parent_version_id: pb.parent_version_id,
+        build_time: pb.build_time,
+      };
+      events.push({ type: 'BuildCompleted', bucket: bucket.name, version_id: v.id, build });
+    } else {
+      events.push({ type: 'BuildFailed', bucket: bucket.name, version_id: v.id, build_id, name: pb.name, builder_type: pb.builder_type, reason: pb.failure_reason ?? 'build failed' });
+    }
+    outcome.set(key, { name: pb.name, status: pb.status });
+    added.push(pb.name);
+  }
+
+  const names = new Set([...outcome.values()].map((b) => b.name));
+  const expected = v.expected_builds;
+  if (missingBuildsFailed && expected) {
+    for (const name of expected.filter((n) => !names.has(n))) {
+      events.push({ type: 'BuildFailed', bucket: bucket.name, version_id: v.id, build_id: ctx.newId(), name, builder_type: 'unknown', reason: 'missing from the Packer manifest (the build failed or did not run)' });
+      outcome.set(buildKey({ name, builder_type: 'unknown' }), { name, status: 'FAILED' });
+      added.push(name);
+    }
+  }
+  if (events.length === 0) {
+    return { events, message: `nothing changed: version ${v.fingerprint} already has these builds${v.completed_at ? ` and is complete as ${v.name}` : ''}`, version_id: v.id };
+  }
+  if (v.completed_at) return { events, message: `recorded ${added.length} build(s)`, version_id: v.id };
+
+  const all = [...outcome.values()];
+  const failed = all.filter((b) => b.status === 'FAILED').map((b) => b.name);
+  const doneNames = new Set(all.filter((b) => b.status === 'DONE').map((b) => b.name));
+  const complete = failed.length === 0 && all.length > 0 && (expected === null || expected.every((n) => doneNames.has(n)));
+  if (complete) {
+    events.push(completion(bucket, v));
+    return { events, message: `recorded ${added.length} build(s); version complete as v${bucket.completed_count + 1}`, version_id: v.id };
+  }
+  const waiting = expected ? expected.filter((n) => !doneNames.has(n)) : [];
+  const state = failed.length ? `failed builds: ${failed.join(', ')}` : `waiting for ${waiting.join(', ')}`;
+  return { events, message: `recorded ${added.length} build(s); version not complete (${state})`, version_id: v.id };
+}
+
+function completion(bucket: Pick<BucketState, 'name' | 'completed_count'>, v: VersionState): BucketEvent {
+  return { type: 'VersionCompleted', bucket: bucket.name, version_id: v.id, name: `v${bucket.completed_count + 1}` };
+}
+
+function sameArtifacts(a: { artifacts: { external_id: string; region: string }[] }, b: { artifacts: { external_id: string; region: string }[] }): boolean {
+  const key = (x: { artifacts: { external_id: string; region: string }[] }) =>
+    x.artifacts.map((y) => `${y.region}|${y.external_id}`).sort().join(',');
+  return key(a) === key(b);
+}
+
+function sameLabels(a: Record<string, string>, b: Record<string, string>): boolean {
+  const ka = Object.keys(a);
+  return ka.length === Object.keys(b).length && ka.every((k) => a[k] === b[k]);
+}

@@ -1,0 +1,162 @@
+import { MANAGED_CHANNEL, type BucketEvent, type ChannelEvent, type DomainEvent, type StoredCommit } from '@gilt/contracts';
+import { evolveBucket, findVersion, type BucketState, type EventContext, type VersionState } from '../bucket/bucket-state.js';
+import { evolveChannel, latestMoved, newChannel, type ChannelState } from '../channel/channel-state.js';
+
+export interface ArtifactRef {
+  bucket: string;
+  version_id: string;
+  build_id: string;
+  external_id: string;
+  region: string;
+}
+
+const isChannelEvent = (e: DomainEvent): e is ChannelEvent => e.type.startsWith('Channel');
+
+/**
+ * Everything the registry knows, projected from the log. Pure: fed commits in log order, it
+ * ends in the same state every time, which is what replay, `as_of` and export/import rely on.
+ */
+export class RegistryReadModel {
+  position = 0;
+  readonly buckets = new Map<string, BucketState>();
+  readonly channels = new Map<string, Map<string, ChannelState>>();
+  readonly versions = new Map<string, VersionState>();
+  private readonly artifacts = new Map<string, ArtifactRef[]>();
+
+  apply(commit: StoredCommit): void {
+    const ctx: EventContext = { at: commit.meta.occurred_at, actor: commit.meta.actor, position: commit.position };
+    const touched = new Set<string>();
+    for (const e of commit.events) {
+      touched.add(e.bucket);
+      if (isChannelEvent(e)) this.applyChannel(e, ctx);
+      else this.applyBucket(e, ctx);
+    }
+    for (const bucket of touched) this.refreshLatest(bucket, ctx, commit.events);
+    this.position = commit.position;
+  }
+
+  private applyBucket(e: BucketEvent, ctx: EventContext): void {
+    const next = evolveBucket(this.buckets.get(e.bucket), e, ctx);
+    if (!next) return;
+    this.buckets.set(e.bucket, next);
+    switch (e.type) {
+      case 'BucketCreated': {
+        const channels = new Map<string, ChannelState>();
+        channels.set(MANAGED_CHANNEL, newChannel(e.bucket, MANAGED_CHANNEL, true, ctx));
+        this.channels.set(e.bucket, channels);
+        break;
+      }
+      case 'BucketDeleted':
+        for (const v of next.versions) this.versions.delete(v.id);
+        for (const c of this.channels.get(e.bucket)?.values() ?? []) {
+          c.deleted = true;
+          c.version_id = null;
+        }
+        break;
+      case 'VersionStarted':
+        this.versions.set(e.version_id, next.by_id.get(e.version_id)!);
+        break;
+      case 'BuildCompleted':
+        for (const a of e.build.artifacts) {
+          const refs = this.artifacts.get(a.external_id) ?? [];
+          refs.push({ bucket: e.bucket, version_id: e.version_id, build_id: e.build.build_id, external_id: a.external_id, region: a.region });
+          this.artifacts.set(a.external_id, refs);
+        }
+        break;
+      case 'VersionDeleted':
+        this.versions.delete(e.version_id);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private applyChannel(e: ChannelEvent, ctx: EventContext): void {
+    let channels = this.channels.get(e.bucket);
+    if (!channels) {
+      channels = new Map();
+      this.channels.set(e.bucket, channels);
+    }
+    const next = evolveChannel(channels.get(e.channel), e, ctx);
+    if (next) channels.set(e.channel, next);
+  }
+
+  /** `latest` follows the newest complete, usable version; every move is kept in its history. */
+  private refreshLatest(bucket: string, ctx: EventContext, events: DomainEvent[]): void {
+    const latest = this.channels.get(bucket)?.get(MANAGED_CHANNEL);
+    const b = this.buckets.get(bucket);
+    if (!latest || !b || b.deleted) return;
+    const target = this.newestUsable(b)?.id ?? null;
+    if (target === latest.version_id) return;
+    const from = latest.version_id;
+    const completed = events.find((e) => e.type === 'VersionCompleted' && e.version_id === target);
+    const reason = completed
+      ? `${(completed as { name: string }).name} completed`
+      : from && !this.versions.has(from)
+        ? `${this.nameOf(bucket, from)} deleted`
+        : 'previous version no longer usable';
+    latestMoved(latest, target, from, ctx, reason);
+  }
+
+  private nameOf(bucket: string, versionId: string): string {
+    return this.buckets.get(bucket)?.by_id.get(versionId)?.name ?? versionId;
+  }
+
+  newestUsable(b: BucketState): VersionState | undefined {
+    let best: VersionState | undefined;
+    for (const v of b.versions) {
+      if (!this.isAssignable(v)) continue;
+      if (!best || v.completed_position! > best.completed_position!) best = v;
+    }
+    return best;
+  }
+
+  /** Complete, not deleted, not revoked: the only versions a channel may point at. */
+  isAssignable(v: VersionState): boolean {
+    return v.completed_at !== null && !v.deleted;
+  }
+
+  bucket(name: string): BucketState | undefined {
+    const b = this.buckets.get(name);
+    return b && !b.deleted ? b : undefined;
+  }
+
+  liveBuckets(): BucketState[] {
+    return [...this.buckets.values()].filter((b) => !b.deleted).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  version(bucket: string, ref: string): VersionState | undefined {
+    return findVersion(this.bucket(bucket), ref);
+  }
+
+  channel(bucket: string, name: string): ChannelState | undefined {
+    const c = this.channels.get(bucket)?.get(name);
+    return c && !c.deleted && this.bucket(bucket) ? c : undefined;
+  }
+
+  liveChannels(bucket: string): ChannelState[] {
+    if (!this.bucket(bucket)) return [];
+    return [...(this.channels.get(bucket)?.values() ?? [])].filter((c) => !c.deleted).sort((a, b) => a.name.localeCompare(b.name));
+  }
+
+  /** User channels (not `latest`) pointing at a version. */
+  channelsAssigned(bucket: string, versionId: string): string[] {
+    return this.liveChannels(bucket)
+      .filter((c) => !c.managed && c.version_id === versionId)
+      .map((c) => c.name);
+  }
+
+  searchArtifact(externalId: string, filter: { region?: string; platform?: string } = {}): { ref: ArtifactRef; version: VersionState }[] {
+    const out: { ref: ArtifactRef; version: VersionState }[] = [];
+    for (const ref of this.artifacts.get(externalId) ?? []) {
+      const version = this.versions.get(ref.version_id);
+      if (!version || !this.bucket(ref.bucket)) continue;
+      if (filter.region && ref.region !== filter.region) continue;
+      const build = version.builds.find((b) => b.build_id === ref.build_id);
+      if (!build || build.status !== 'DONE') continue;
+      if (filter.platform && build.platform !== filter.platform) continue;
+      out.push({ ref, version });
+    }
+    return out;
+  }
+}

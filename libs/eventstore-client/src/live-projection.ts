@@ -1,0 +1,93 @@
+import type { StoredCommit } from '@gilt/contracts';
+import type { EventStore, Subscription } from './event-store.js';
+
+export interface StreamHead {
+  revision: number;
+  hash: string;
+}
+
+/**
+ * Keeps an in-memory projection up to date with the log: a replay at start, then live commits.
+ * Also tracks every aggregate's revision and last hash, so command handlers never read the
+ * log to decide (reading one aggregate back costs ~1 ms per event; this costs nothing).
+ */
+export class LiveProjection {
+  position = 0;
+  readonly heads = new Map<string, StreamHead>();
+  private waiters: { position: number; resolve: () => void }[] = [];
+  private subscription: Subscription | null = null;
+  private failed: unknown = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly apply: (commit: StoredCommit) => void,
+    private readonly log: (msg: string) => void = () => undefined,
+  ) {}
+
+  /** Replays the log and follows it; resolves once the replay reached the head as of the call. */
+  async start(): Promise<void> {
+    const started = Date.now();
+    await this.follow();
+    await this.subscription!.caughtUp;
+    const ms = Date.now() - started;
+    this.log(`replayed ${this.position} commits in ${ms} ms`);
+  }
+
+  private async follow(): Promise<void> {
+    this.subscription = await this.store.subscribe(
+      this.position + 1,
+      (c) => this.onCommit(c),
+      (err) => {
+        // Resume from the last applied position: no gap, no double.
+        this.log(`log subscription failed (${(err as Error).message}); resuming from ${this.position + 1}`);
+        setTimeout(() => void this.follow().catch((e) => (this.failed = e)), 500);
+      },
+    );
+  }
+
+  private onCommit(c: StoredCommit): void {
+    if (c.position <= this.position) return;
+    this.apply(c);
+    this.heads.set(c.stream, { revision: c.position, hash: c.hash });
+    this.position = c.position;
+    if (this.waiters.length) {
+      const ready = this.waiters.filter((w) => w.position <= this.position);
+      this.waiters = this.waiters.filter((w) => w.position > this.position);
+      for (const w of ready) w.resolve();
+    }
+  }
+
+  head(stream: string): StreamHead {
+    return this.heads.get(stream) ?? { revision: 0, hash: '' };
+  }
+
+  /** Resolves when every commit up to `position` has been applied. */
+  waitFor(position: number, timeoutMs = 10_000): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (position <= this.position) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new Error(`projection did not reach log position ${position} within ${timeoutMs} ms (at ${this.position})`));
+      }, timeoutMs);
+      const waiter = {
+        position,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      };
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Waits until everything in the log right now is applied: for decisions that read other aggregates. */
+  async catchUp(): Promise<void> {
+    await this.waitFor(await this.store.head());
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription?.stop();
+    this.subscription = null;
+  }
+}

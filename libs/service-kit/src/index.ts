@@ -1,0 +1,5 @@
+export * from './config.js';
+export * from './registry-log.js';
+export * from './rpc-errors.js';
+export * from './command-meta.js';
+export * from './microservice.js';

@@ -1,0 +1,128 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import {
+  channelStream,
+  Commands,
+  DomainError,
+  ErrorCodes,
+  Queries,
+  type AssignChannelPayload,
+  type CommandEnvelope,
+  type CommandResult,
+  type CreateChannelPayload,
+  type DeleteChannelPayload,
+  type PromoteChannelPayload,
+  type RestrictChannelPayload,
+  type RollbackChannelPayload,
+  type UnassignChannelPayload,
+} from '@gilt/contracts';
+import { decideChannel, type ChannelCommand, type ChannelContext } from '@gilt/domain';
+import { commitMeta, RegistryLog, toRpcException } from '@gilt/service-kit';
+
+/** Channel commands: map, decide on the newest projected state, append to the channel's stream. */
+@Controller()
+export class ChannelsController {
+  constructor(@Inject(RegistryLog) private readonly log: RegistryLog) {}
+
+  private context(env: CommandEnvelope<unknown>, bucket: string): ChannelContext {
+    const { model } = this.log;
+    return {
+      role: env.role,
+      bucketExists: model.bucket(bucket) !== undefined,
+      findVersion: (ref) => model.version(bucket, ref),
+      isAssignable: (v) => model.isAssignable(v),
+      whyUnassignable: (v) => (v.deleted ? 'it was deleted' : v.completed_at === null ? `it is not complete (status ${v.status})` : 'it is not usable'),
+    };
+  }
+
+  private async execute(env: CommandEnvelope<unknown>, command: ChannelCommand): Promise<CommandResult> {
+    try {
+      const outcome = await this.log.runner.run(
+        channelStream(command.bucket, command.channel),
+        commitMeta(env),
+        () => {
+          const decision = decideChannel(command, this.log.model.channels.get(command.bucket)?.get(command.channel), this.context(env, command.bucket));
+          return { events: decision.events, result: decision };
+        },
+        // Versions are written by ingestion: decide on a state that has caught up with the log.
+        { freshRead: true },
+      );
+      return {
+        position: outcome.position,
+        changed: outcome.changed,
+        message: outcome.duplicate ? 'already applied (retried request)' : outcome.result.message,
+        data: { empty: outcome.result.empty ?? null },
+      };
+    } catch (err) {
+      throw toRpcException(err);
+    }
+  }
+
+  @MessagePattern(Commands.channels.create)
+  create(@Payload() env: CommandEnvelope<CreateChannelPayload>) {
+    const p = env.payload;
+    return this.execute(env, { type: 'CreateChannel', bucket: p.bucket, channel: p.channel, restricted: p.restricted ?? false, version: p.version ?? null, reason: p.reason ?? null });
+  }
+
+  @MessagePattern(Commands.channels.assign)
+  assign(@Payload() env: CommandEnvelope<AssignChannelPayload>) {
+    const p = env.payload;
+    return this.execute(env, {
+      type: 'AssignChannel',
+      bucket: p.bucket,
+      channel: p.channel,
+      version: p.version,
+      reason: p.reason ?? null,
+      create: p.create ?? false,
+      expected_current: p.expected_current,
+    });
+  }
+
+  @MessagePattern(Commands.channels.unassign)
+  unassign(@Payload() env: CommandEnvelope<UnassignChannelPayload>) {
+    const p = env.payload;
+    return this.execute(env, { type: 'UnassignChannel', bucket: p.bucket, channel: p.channel, reason: p.reason ?? null });
+  }
+
+  @MessagePattern(Commands.channels.restrict)
+  restrict(@Payload() env: CommandEnvelope<RestrictChannelPayload>) {
+    const p = env.payload;
+    return this.execute(env, { type: 'RestrictChannel', bucket: p.bucket, channel: p.channel, restricted: p.restricted });
+  }
+
+  @MessagePattern(Commands.channels.delete)
+  remove(@Payload() env: CommandEnvelope<DeleteChannelPayload>) {
+    const p = env.payload;
+    return this.execute(env, { type: 'DeleteChannel', bucket: p.bucket, channel: p.channel, reason: p.reason ?? null });
+  }
+
+  @MessagePattern(Commands.channels.rollback)
+  rollback(@Payload() env: CommandEnvelope<RollbackChannelPayload>) {
+    const p = env.payload;
+    return this.execute(env, { type: 'RollbackChannel', bucket: p.bucket, channel: p.channel, to_version: p.to_version ?? null, reason: p.reason ?? null });
+  }
+
+  /** Promotion is an assignment of the source channel's current version, remembered as such in history. */
+  @MessagePattern(Commands.channels.promote)
+  async promote(@Payload() env: CommandEnvelope<PromoteChannelPayload>) {
+    const p = env.payload;
+    await this.log.projection.catchUp();
+    const source = this.log.model.channel(p.bucket, p.from);
+    if (!source) throw toRpcException(new DomainError(ErrorCodes.notFound, `channel ${p.bucket}:${p.from} not found`, { channel: p.from }));
+    if (!source.version_id) throw toRpcException(new DomainError(ErrorCodes.conflict, `channel ${p.bucket}:${p.from} is empty: nothing to promote`, { channel: p.from }));
+    return this.execute(env, {
+      type: 'AssignChannel',
+      bucket: p.bucket,
+      channel: p.to,
+      version: source.version_id,
+      reason: p.reason ?? null,
+      create: p.create ?? false,
+      promoted_from: p.from,
+    });
+  }
+
+  @MessagePattern(Queries.channels.health)
+  health() {
+    return { ok: true, position: this.log.projection.position };
+  }
+}

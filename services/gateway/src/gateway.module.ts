@@ -1,0 +1,64 @@
+import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { Redis } from 'ioredis';
+import { RegistryLog } from '@gilt/service-kit';
+import { AuthGuard } from './auth/auth.guard.js';
+import { TokenStore } from './auth/token-store.js';
+import { BucketsController } from './buckets.controller.js';
+import { ChannelsController } from './channels.controller.js';
+import { CommandBus, NATS_CLIENT } from './command-bus.js';
+import { gatewayConfig, type GatewayConfig } from './gateway-config.js';
+import { HealthController, REDIS } from './health.controller.js';
+import { OpenApiController } from './openapi.controller.js';
+import { PublishController } from './publish.controller.js';
+import { ReadAccess } from './read-access.js';
+import { ResolveController } from './resolve.controller.js';
+import { SearchController } from './search.controller.js';
+import { VersionsController } from './versions.controller.js';
+
+export const GATEWAY_CONFIG = 'GATEWAY_CONFIG';
+
+@Module({
+  controllers: [
+    HealthController,
+    OpenApiController,
+    BucketsController,
+    VersionsController,
+    PublishController,
+    SearchController,
+    ChannelsController,
+    ResolveController,
+  ],
+  providers: [
+    { provide: GATEWAY_CONFIG, useFactory: () => gatewayConfig() },
+    { provide: RegistryLog, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => RegistryLog.open(c, 'gateway') },
+    { provide: TokenStore, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => new TokenStore(c.tokensFile) },
+    {
+      provide: NATS_CLIENT,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (c: GatewayConfig) => ClientProxyFactory.create({ transport: Transport.NATS, options: { servers: c.natsUrl, name: 'gilt-gateway-rpc', maxReconnectAttempts: -1 } }),
+    },
+    {
+      provide: REDIS,
+      inject: [GATEWAY_CONFIG],
+      useFactory: (c: GatewayConfig) => new Redis(c.redisUrl || 'redis://127.0.0.1:6379', { lazyConnect: false, enableOfflineQueue: false, commandTimeout: 2000, maxRetriesPerRequest: 1 }),
+    },
+    { provide: APP_GUARD, useClass: AuthGuard },
+    CommandBus,
+    ReadAccess,
+  ],
+})
+export class GatewayModule implements OnApplicationShutdown {
+  constructor(
+    @Inject(RegistryLog) private readonly log: RegistryLog,
+    @Inject(TokenStore) private readonly tokens: TokenStore,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async onApplicationShutdown() {
+    this.tokens.close();
+    this.redis.disconnect();
+    await this.log.close();
+  }
+}

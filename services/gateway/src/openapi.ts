@@ -1,0 +1,168 @@
+/** The OpenAPI 3.1 document served at /v1/openapi.json. Kept beside the controllers it describes. */
+
+const error = { $ref: '#/components/schemas/Error' };
+const json = (schema: object) => ({ content: { 'application/json': { schema } } });
+const errors = {
+  '400': { description: 'Invalid input; `details.field` names the field', ...json(error) },
+  '401': { description: 'Missing or invalid bearer token', ...json(error) },
+  '403': { description: 'The token lacks the role', ...json(error) },
+  '404': { description: 'Not found', ...json(error) },
+  '409': { description: 'Conflict with current state', ...json(error) },
+};
+const ok = (description: string, schema: object = { type: 'object' }) => ({ '200': { description, ...json(schema) }, ...errors });
+const p = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
+const q = (name: string, description: string, schema: object = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
+const page = [q('page_size', 'Items per page (1–500, default 50)', { type: 'integer' }), q('page_token', 'next_page_token of the previous page')];
+const bucket = p('bucket', 'Bucket name');
+const version = p('version', 'Version id (ULID), fingerprint or name (v3)');
+const channel = p('channel', 'Channel name');
+const body = (schema: object) => ({ required: true, ...json(schema) });
+const write = { security: [{ bearer: [] }] };
+
+export const openApiDocument = {
+  openapi: '3.1.0',
+  info: {
+    title: 'Gilt',
+    version: '1',
+    description: 'Self-hosted registry of golden-image metadata. Reads need a viewer token, writes a contributor token. Every write accepts an Idempotency-Key header.',
+  },
+  components: {
+    securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } },
+    schemas: {
+      Error: {
+        type: 'object',
+        required: ['code', 'message', 'details'],
+        properties: { code: { type: 'string' }, message: { type: 'string' }, details: { type: 'object' } },
+      },
+      Artifact: { type: 'object', properties: { external_id: { type: 'string' }, region: { type: 'string' } } },
+      Build: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          name: { type: 'string' },
+          builder_type: { type: 'string' },
+          platform: { type: 'string' },
+          status: { enum: ['DONE', 'FAILED'] },
+          artifacts: { type: 'array', items: { $ref: '#/components/schemas/Artifact' } },
+          labels: { type: 'object', additionalProperties: { type: 'string' } },
+          source_external_id: { type: ['string', 'null'] },
+        },
+      },
+      Version: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' },
+          bucket: { type: 'string' },
+          fingerprint: { type: 'string' },
+          name: { type: 'string', description: 'v0 until complete, then v1, v2, …' },
+          status: { enum: ['RUNNING', 'ACTIVE', 'FAILED'] },
+          builds: { type: 'array', items: { $ref: '#/components/schemas/Build' } },
+          channels: { type: 'array', items: { type: 'string' } },
+        },
+      },
+      Bucket: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          description: { type: 'string' },
+          labels: { type: 'object', additionalProperties: { type: 'string' } },
+          version_count: { type: 'integer' },
+          latest_version: { type: ['object', 'null'] },
+          platforms: { type: 'array', items: { type: 'string' } },
+        },
+      },
+      Channel: {
+        type: 'object',
+        properties: {
+          name: { type: 'string' },
+          bucket: { type: 'string' },
+          managed: { type: 'boolean' },
+          restricted: { type: 'boolean' },
+          version: { oneOf: [{ $ref: '#/components/schemas/Version' }, { type: 'null' }] },
+        },
+      },
+      Pagination: { type: 'object', properties: { next_page_token: { type: ['string', 'null'] }, total: { type: 'integer' } } },
+    },
+  },
+  security: [{ bearer: [] }],
+  paths: {
+    '/healthz': { get: { summary: 'NATS and Redis reachable', security: [], responses: { '200': { description: 'healthy' }, '503': { description: 'a dependency is down' } } } },
+    '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
+    '/v1/buckets': {
+      get: { summary: 'List buckets', parameters: page, responses: ok('Buckets', { type: 'object', properties: { buckets: { type: 'array', items: { $ref: '#/components/schemas/Bucket' } }, pagination: { $ref: '#/components/schemas/Pagination' } } }) },
+      post: {
+        summary: 'Create a bucket',
+        ...write,
+        requestBody: body({ type: 'object', required: ['name'], properties: { name: { type: 'string' }, description: { type: 'string' }, labels: { type: 'object' } } }),
+        responses: { '201': { description: 'Created', ...json({ type: 'object' }) }, ...errors },
+      },
+    },
+    '/v1/buckets/{bucket}': {
+      get: { summary: 'Get a bucket', parameters: [bucket], responses: ok('Bucket') },
+      patch: { summary: 'Update description and labels', parameters: [bucket], requestBody: body({ type: 'object' }), responses: ok('Bucket') },
+      delete: { summary: 'Delete a bucket (admin)', parameters: [bucket], responses: ok('Deleted') },
+    },
+    '/v1/buckets/{bucket}/publish': {
+      post: {
+        summary: 'Publish a Packer manifest (what `gilt publish` sends)',
+        parameters: [bucket],
+        requestBody: body({
+          type: 'object',
+          required: ['manifest'],
+          properties: {
+            manifest: { type: 'object', description: 'The manifest post-processor output, as written by Packer' },
+            fingerprint: { type: 'string', description: 'Default: the run UUID' },
+            expected_builds: { type: 'array', items: { type: 'string' } },
+            run_uuid: { type: 'string' },
+            all_runs: { type: 'boolean' },
+            build_name: { type: 'string', description: 'PACKER_BUILD_NAME: publish just this build' },
+            builder_type: { type: 'string', description: 'PACKER_BUILDER_TYPE' },
+            parent: { type: 'string', description: 'Source image external id, or bucket:channel' },
+          },
+        }),
+        responses: { '201': { description: 'Something was written', ...json({ type: 'object' }) }, ...ok('Nothing changed (already published)') },
+      },
+    },
+    '/v1/buckets/{bucket}/versions': {
+      get: { summary: 'List versions, newest first', parameters: [bucket, q('status', 'RUNNING | ACTIVE | FAILED'), ...page], responses: ok('Versions') },
+      post: { summary: 'Start a version by fingerprint (idempotent)', parameters: [bucket], requestBody: body({ type: 'object', required: ['fingerprint'] }), responses: ok('Version') },
+    },
+    '/v1/buckets/{bucket}/versions/{version}': {
+      get: { summary: 'Get a version with its builds', parameters: [bucket, version], responses: ok('Version', { type: 'object', properties: { version: { $ref: '#/components/schemas/Version' } } }) },
+      delete: { summary: 'Delete a version (409 while a channel points at it)', parameters: [bucket, version], responses: ok('Deleted') },
+    },
+    '/v1/buckets/{bucket}/versions/{version}/complete': { post: { summary: 'Complete a version whose builds are all done', parameters: [bucket, version], responses: ok('Version') } },
+    '/v1/buckets/{bucket}/versions/{version}/builds': {
+      get: { summary: 'List builds', parameters: [bucket, version], responses: ok('Builds') },
+      post: { summary: 'Record builds', parameters: [bucket, version], requestBody: body({ type: 'object', required: ['builds'] }), responses: ok('Version') },
+    },
+    '/v1/buckets/{bucket}/versions/{version}/builds/{build}': { get: { summary: 'Get a build', parameters: [bucket, version, p('build', 'Build id')], responses: ok('Build') } },
+    '/v1/artifacts': { get: { summary: 'Find the versions owning an external artifact id', parameters: [q('external_id', 'e.g. ami-0123…'), q('platform', 'aws, azure, gce, …'), q('region', 'e.g. us-east-1'), ...page], responses: ok('Artifacts') } },
+    '/v1/_search/external_artifact': { post: { summary: 'HCP Packer-compatible artifact search', requestBody: body({ type: 'object', required: ['external_identifier'] }), responses: ok('Artifacts') } },
+    '/v1/buckets/{bucket}/channels': {
+      get: { summary: 'List channels', parameters: [bucket], responses: ok('Channels') },
+      post: { summary: 'Create a channel', parameters: [bucket], requestBody: body({ type: 'object', required: ['name'] }), responses: ok('Channel') },
+    },
+    '/v1/buckets/{bucket}/channels/{channel}': {
+      get: { summary: 'Get a channel', parameters: [bucket, channel], responses: ok('Channel') },
+      put: { summary: 'Assign a version (id, fingerprint or vN)', parameters: [bucket, channel], requestBody: body({ type: 'object', required: ['version'] }), responses: ok('Channel') },
+      patch: { summary: 'Restrict or unrestrict (admin)', parameters: [bucket, channel], requestBody: body({ type: 'object', required: ['restricted'] }), responses: ok('Channel') },
+      delete: { summary: 'Delete a channel (never latest)', parameters: [bucket, channel], responses: ok('Deleted') },
+    },
+    '/v1/buckets/{bucket}/channels/{channel}/unassign': { post: { summary: 'Leave the channel empty', parameters: [bucket, channel], responses: ok('Channel') } },
+    '/v1/buckets/{bucket}/channels/{channel}/history': { get: { summary: 'Every change of the channel, newest first', parameters: [bucket, channel, ...page], responses: ok('History') } },
+    '/v1/buckets/{bucket}/channels/{channel}/rollback': {
+      post: { summary: 'Move back to the previous valid assignment (or to_version)', parameters: [bucket, channel], requestBody: { required: false, ...json({ type: 'object' }) }, responses: ok('Channel, and whether it is now empty') },
+    },
+    '/v1/buckets/{bucket}/channels/promote': {
+      post: { summary: "Put one channel's version on another", parameters: [bucket], requestBody: body({ type: 'object', required: ['from', 'to'] }), responses: ok('Channel') },
+    },
+    '/v1/buckets/{bucket}/channels/{channel}/artifact': {
+      get: {
+        summary: 'Resolve: the artifact a channel serves for a platform and region (ETag / If-None-Match)',
+        parameters: [bucket, channel, q('platform', 'aws, azure, gce, docker, …'), q('region', 'e.g. us-east-1'), q('build', 'build name, when several match')],
+        responses: { ...ok('Artifact'), '304': { description: 'Not modified' } },
+      },
+    },
+  },
+};

@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
+import { ErrorCodes } from '@gilt/contracts';
+import type { AuthedRequest } from './auth/auth.guard.js';
+import { canSee } from './channels.controller.js';
+import { apiError } from './http/api-error.js';
+import { ReadAccess } from './read-access.js';
+
+interface Reply {
+  status(code: number): Reply;
+  header(name: string, value: string): Reply;
+  send(body?: unknown): void;
+}
+
+/**
+ * Resolve: the one call a deploy makes. Answered from the gateway's own read model, no NATS hop.
+ * The ETag is derived from the answer itself, so it changes exactly when the answer does.
+ */
+@Controller('v1/buckets/:bucket/channels/:channel/artifact')
+export class ResolveController {
+  constructor(private readonly read: ReadAccess) {}
+
+  @Get()
+  resolve(
+    @Param('bucket') bucket: string,
+    @Param('channel') channel: string,
+    @Query() q: Record<string, string>,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Req() req: AuthedRequest,
+    @Res() reply: Reply,
+  ) {
+    const model = this.read.model;
+    const c = model.channel(bucket, channel);
+    if (!c || !canSee(c, req)) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${channel} not found`, { bucket, channel });
+    if (!c.version_id) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${channel} has no version assigned`, { bucket, channel, empty: true });
+    const v = model.buckets.get(bucket)!.by_id.get(c.version_id)!;
+    const { platform, region, build: buildName } = q;
+    for (const b of v.builds) {
+      if (b.status !== 'DONE' || (platform && b.platform !== platform) || (buildName && b.name !== buildName)) continue;
+      const artifact = b.artifacts.find((a) => !region || a.region === region);
+      if (!artifact) continue;
+      const body = JSON.stringify({
+        external_id: artifact.external_id,
+        region: artifact.region,
+        platform: b.platform,
+        bucket,
+        channel,
+        version: { id: v.id, name: v.name, fingerprint: v.fingerprint },
+        build: { id: b.build_id, name: b.name, builder_type: b.builder_type, packer_run_uuid: b.packer_run_uuid },
+        labels: b.labels,
+        revoked: false,
+        revoke_at: null,
+      });
+      const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
+      reply.header('etag', etag).header('cache-control', 'no-cache');
+      if (ifNoneMatch === etag) return reply.status(304).send();
+      return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(body);
+    }
+    const available = v.builds.filter((b) => b.status === 'DONE').flatMap((b) => b.artifacts.map((a) => `${b.platform}/${a.region || '-'} (${b.name})`));
+    throw apiError(ErrorCodes.notFound, `version ${v.name} in ${bucket}:${channel} has no artifact for platform=${platform ?? '*'} region=${region ?? '*'}; available: ${available.join(', ') || 'none'}`, {
+      bucket,
+      channel,
+      version: v.id,
+      available,
+    });
+  }
+}

@@ -1,0 +1,101 @@
+import { Controller, Inject } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
+import { ulid } from 'ulid';
+import {
+  bucketStream,
+  Commands,
+  Queries,
+  type CommandEnvelope,
+  type CommandResult,
+  type CompleteVersionPayload,
+  type CreateBucketPayload,
+  type DeleteBucketPayload,
+  type DeleteVersionPayload,
+  type PublishPayload,
+  type RecordBuildsPayload,
+  type StartVersionPayload,
+  type UpdateBucketPayload,
+} from '@gilt/contracts';
+import { decideBucket, type BucketCommand } from '@gilt/domain';
+import { commitMeta, RegistryLog, toRpcException } from '@gilt/service-kit';
+
+/** Maps each NATS command to a bucket command, decides on the projected state, appends. */
+@Controller()
+export class IngestionController {
+  constructor(@Inject(RegistryLog) private readonly log: RegistryLog) {}
+
+  private async execute(env: CommandEnvelope<unknown>, command: BucketCommand): Promise<CommandResult> {
+    try {
+      const { model } = this.log;
+      const outcome = await this.log.runner.run(
+        bucketStream(command.bucket),
+        commitMeta(env),
+        () => {
+          const decision = decideBucket(command, model.buckets.get(command.bucket), {
+            newId: () => ulid(),
+            channelsAssigned: (b, v) => model.channelsAssigned(b, v),
+          });
+          return { events: decision.events, result: decision };
+        },
+        // Deleting checks channels, which other services write: decide on the newest state.
+        { freshRead: command.type === 'DeleteVersion' || command.type === 'DeleteBucket' },
+      );
+      return {
+        position: outcome.position,
+        changed: outcome.changed,
+        message: outcome.duplicate ? 'already applied (retried request)' : outcome.result.message,
+        data: { version_id: outcome.result.version_id ?? null },
+      };
+    } catch (err) {
+      throw toRpcException(err);
+    }
+  }
+
+  @MessagePattern(Commands.ingestion.createBucket)
+  createBucket(@Payload() env: CommandEnvelope<CreateBucketPayload>) {
+    const p = env.payload;
+    return this.execute(env, { type: 'CreateBucket', bucket: p.bucket, description: p.description ?? '', labels: p.labels ?? {} });
+  }
+
+  @MessagePattern(Commands.ingestion.updateBucket)
+  updateBucket(@Payload() env: CommandEnvelope<UpdateBucketPayload>) {
+    const p = env.payload;
+    return this.execute(env, { type: 'UpdateBucket', bucket: p.bucket, description: p.description, labels: p.labels });
+  }
+
+  @MessagePattern(Commands.ingestion.deleteBucket)
+  deleteBucket(@Payload() env: CommandEnvelope<DeleteBucketPayload>) {
+    return this.execute(env, { type: 'DeleteBucket', bucket: env.payload.bucket });
+  }
+
+  @MessagePattern(Commands.ingestion.startVersion)
+  startVersion(@Payload() env: CommandEnvelope<StartVersionPayload>) {
+    const p = env.payload;
+    return this.execute(env, { type: 'StartVersion', bucket: p.bucket, fingerprint: p.fingerprint, expected_builds: p.expected_builds ?? null });
+  }
+
+  @MessagePattern(Commands.ingestion.publish)
+  publish(@Payload() env: CommandEnvelope<PublishPayload>) {
+    return this.execute(env, { type: 'Publish', ...env.payload });
+  }
+
+  @MessagePattern(Commands.ingestion.recordBuilds)
+  recordBuilds(@Payload() env: CommandEnvelope<RecordBuildsPayload>) {
+    return this.execute(env, { type: 'RecordBuilds', ...env.payload });
+  }
+
+  @MessagePattern(Commands.ingestion.completeVersion)
+  completeVersion(@Payload() env: CommandEnvelope<CompleteVersionPayload>) {
+    return this.execute(env, { type: 'CompleteVersion', ...env.payload });
+  }
+
+  @MessagePattern(Commands.ingestion.deleteVersion)
+  deleteVersion(@Payload() env: CommandEnvelope<DeleteVersionPayload>) {
+    return this.execute(env, { type: 'DeleteVersion', ...env.payload });
+  }
+
+  @MessagePattern(Queries.ingestion.health)
+  health() {
+    return { ok: true, position: this.log.projection.position };
+  }
+}
