@@ -30,9 +30,15 @@ export class CommandRunner {
     private readonly maxAttempts = 5,
   ) {}
 
-  run<R>(stream: string, meta: CommitMeta, decide: () => Decision<R>, opts: { freshRead?: boolean } = {}): Promise<CommandOutcome<R>> {
+  /**
+   * `retried` is the result to give when the command id was already written: the command is not
+   * decided again (its decision may no longer hold, e.g. "already exists" for its own create).
+   */
+  run<R>(stream: string, meta: CommitMeta, decide: () => Decision<R>, retried: R, opts: { freshRead?: boolean } = {}): Promise<CommandOutcome<R>> {
     return this.mutex.run(stream, async () => {
       if (opts.freshRead) await this.projection.catchUp();
+      const earlier = this.projection.positionOfCommand(meta.command_id);
+      if (earlier !== undefined) return { position: earlier, changed: false, duplicate: true, result: retried };
       for (let attempt = 1; ; attempt++) {
         const head = this.projection.head(stream);
         const { events, result } = decide();
@@ -43,6 +49,10 @@ export class CommandRunner {
           return { position: appended.position, changed: !appended.duplicate, duplicate: appended.duplicate, result };
         } catch (err) {
           if (!(err instanceof WrongExpectedRevision) || attempt >= this.maxAttempts) throw err;
+          // Jittered backoff: without it, a replica with more commands queued on this aggregate
+          // wins every race (its next decision is in flight before the loser has caught up) and
+          // the loser runs out of attempts.
+          await new Promise((r) => setTimeout(r, Math.random() * 2 ** attempt));
           await this.projection.catchUp();
         }
       }

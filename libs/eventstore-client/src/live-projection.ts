@@ -1,6 +1,8 @@
 import type { StoredCommit } from '@gilt/contracts';
 import type { EventStore, Subscription } from './event-store.js';
 
+const MAX_REMEMBERED_COMMANDS = 500_000;
+
 export interface StreamHead {
   revision: number;
   hash: string;
@@ -14,6 +16,8 @@ export interface StreamHead {
 export class LiveProjection {
   position = 0;
   readonly heads = new Map<string, StreamHead>();
+  /** Recent command ids and where they landed: a retried command is answered, not decided again. */
+  private readonly commands = new Map<string, number>();
   private waiters: { position: number; resolve: () => void }[] = [];
   private subscription: Subscription | null = null;
   private failed: unknown = null;
@@ -49,12 +53,19 @@ export class LiveProjection {
     if (c.position <= this.position) return;
     this.apply(c);
     this.heads.set(c.stream, { revision: c.position, hash: c.hash });
+    this.commands.set(c.meta.command_id, c.position);
+    if (this.commands.size > MAX_REMEMBERED_COMMANDS) this.commands.delete(this.commands.keys().next().value!);
     this.position = c.position;
     if (this.waiters.length) {
       const ready = this.waiters.filter((w) => w.position <= this.position);
       this.waiters = this.waiters.filter((w) => w.position > this.position);
       for (const w of ready) w.resolve();
     }
+  }
+
+  /** Position of the commit a command id produced, if it is one of the recent ones. */
+  positionOfCommand(commandId: string): number | undefined {
+    return this.commands.get(commandId);
   }
 
   head(stream: string): StreamHead {

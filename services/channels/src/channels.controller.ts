@@ -44,6 +44,7 @@ export class ChannelsController {
           const decision = decideChannel(command, this.log.model.channels.get(command.bucket)?.get(command.channel), this.context(env, command.bucket));
           return { events: decision.events, result: decision };
         },
+        { events: [], message: 'already applied (retried request)' },
         // Versions are written by ingestion: decide on a state that has caught up with the log.
         { freshRead: true },
       );

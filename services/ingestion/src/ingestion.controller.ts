@@ -37,6 +37,7 @@ export class IngestionController {
           });
           return { events: decision.events, result: decision };
         },
+        { events: [], message: 'already applied (retried request)' },
         // Deleting checks channels, which other services write: decide on the newest state.
         { freshRead: command.type === 'DeleteVersion' || command.type === 'DeleteBucket' },
       );
