@@ -146,7 +146,62 @@ export type ChannelEvent =
   | ChannelRestricted
   | ChannelDeleted;
 
-export type DomainEvent = BucketEvent | ChannelEvent;
+export type RevocationType = 'MANUAL' | 'INHERITED';
+
+export interface VersionRef {
+  bucket: string;
+  version_id: string;
+}
+
+/** A channel moved off a revoked version (or planned to), as recorded on the revocation. */
+export interface PlannedRollback {
+  bucket: string;
+  channel: string;
+  to_version_id: string | null;
+}
+
+export interface RevocationScheduled {
+  type: 'RevocationScheduled';
+  bucket: string;
+  version_id: string;
+  revoke_at: string;
+  reason: string;
+  revocation_type: RevocationType;
+  inherited_from: VersionRef | null;
+  skip_descendants: boolean;
+  disable_rollback: boolean;
+}
+export interface RevocationCancelled {
+  type: 'RevocationCancelled';
+  bucket: string;
+  version_id: string;
+  reason: string | null;
+}
+export interface VersionRevoked {
+  type: 'VersionRevoked';
+  bucket: string;
+  version_id: string;
+  revoked_at: string;
+  reason: string;
+  revocation_type: RevocationType;
+  inherited_from: VersionRef | null;
+  skip_descendants: boolean;
+  disable_rollback: boolean;
+  /** Channels that will move off this version; `to_version_id: null` means the channel is left empty. */
+  channel_rollbacks: PlannedRollback[];
+}
+export interface VersionRestored {
+  type: 'VersionRestored';
+  bucket: string;
+  version_id: string;
+  reason: string | null;
+  /** Set when this restore came with the restore of the ancestor it inherited from. */
+  restored_with: VersionRef | null;
+}
+
+export type RevocationEvent = RevocationScheduled | RevocationCancelled | VersionRevoked | VersionRestored;
+
+export type DomainEvent = BucketEvent | ChannelEvent | RevocationEvent;
 export type EventType = DomainEvent['type'];
 
 /** Who did it and why; stored with every commit. */

@@ -5,6 +5,11 @@ export const LOG_SUBJECT_PREFIX = 'gilt.ev';
 
 export const bucketStream = (bucket: string) => `bucket.${bucket}`;
 export const channelStream = (bucket: string, channel: string) => `channel.${bucket}.${channel}`;
+export const revocationStream = (versionId: string) => `revocation.${versionId}`;
+
+/** Public events for downstream automation: their own stream, CloudEvents 1.0 JSON. */
+export const PUBLIC_STREAM = 'GILT_PUBLIC';
+export const PUBLIC_SUBJECT_PREFIX = 'gilt.public.v1';
 
 /** Request/reply subjects: `gilt.cmd.<service>.<name>` and `gilt.qry.<service>.<name>`. */
 export const Commands = {

@@ -4,3 +4,6 @@ export * from './channel/channel-state.js';
 export * from './read-model/registry-read-model.js';
 export * from './packer/manifest-parser.js';
 export * from './channel/channel-decider.js';
+export * from './revocation/revocation-state.js';
+export * from './revocation/revocation-decider.js';
+export * from './ancestry/ancestry-graph.js';

@@ -55,7 +55,7 @@ export const openApiDocument = {
           bucket: { type: 'string' },
           fingerprint: { type: 'string' },
           name: { type: 'string', description: 'v0 until complete, then v1, v2, …' },
-          status: { enum: ['RUNNING', 'ACTIVE', 'FAILED'] },
+          status: { enum: ['RUNNING', 'ACTIVE', 'FAILED', 'REVOCATION_SCHEDULED', 'REVOKED'] },
           builds: { type: 'array', items: { $ref: '#/components/schemas/Build' } },
           channels: { type: 'array', items: { type: 'string' } },
         },
@@ -124,7 +124,7 @@ export const openApiDocument = {
       },
     },
     '/v1/buckets/{bucket}/versions': {
-      get: { summary: 'List versions, newest first', parameters: [bucket, q('status', 'RUNNING | ACTIVE | FAILED'), ...page], responses: ok('Versions') },
+      get: { summary: 'List versions, newest first', parameters: [bucket, q('status', 'RUNNING | ACTIVE | FAILED | REVOCATION_SCHEDULED | REVOKED'), ...page], responses: ok('Versions') },
       post: { summary: 'Start a version by fingerprint (idempotent)', parameters: [bucket], requestBody: body({ type: 'object', required: ['fingerprint'] }), responses: ok('Version') },
     },
     '/v1/buckets/{bucket}/versions/{version}': {

@@ -21,16 +21,33 @@ export function presentBuild(b: BuildState) {
   };
 }
 
+export function presentRevocation(v: VersionState, model: RegistryReadModel) {
+  const r = model.revocation(v.id);
+  if (!r) return { revoke_at: null, revocation_message: null, revocation_author: null, revocation_type: null, revocation_inherited_from: null };
+  const from = r.inherited_from ? model.buckets.get(r.inherited_from.bucket)?.by_id.get(r.inherited_from.version_id) : undefined;
+  return {
+    revoke_at: r.revoke_at,
+    revocation_message: r.reason,
+    revocation_author: r.author,
+    revocation_type: r.revocation_type,
+    revocation_inherited_from: r.inherited_from
+      ? { bucket: r.inherited_from.bucket, version_id: r.inherited_from.version_id, version_name: from?.name ?? null, version_fingerprint: from?.fingerprint ?? null }
+      : null,
+  };
+}
+
 export function presentVersion(v: VersionState, model: RegistryReadModel) {
   return {
     id: v.id,
     bucket: v.bucket,
     fingerprint: v.fingerprint,
     name: v.name,
-    status: v.status,
+    status: model.statusOf(v),
+    ...presentRevocation(v, model),
     expected_builds: v.expected_builds,
     builds: v.builds.map(presentBuild),
-    channels: model.liveChannels(v.bucket).filter((c) => c.version_id === v.id).map((c) => c.name),
+    channels: model.liveChannels(v.bucket).filter((c) => model.servedVersion(c)?.id === v.id).map((c) => c.name),
+    has_descendants: model.childrenOf(v).length > 0,
     author: v.created_by,
     created_at: v.created_at,
     completed_at: v.completed_at,
@@ -40,8 +57,7 @@ export function presentVersion(v: VersionState, model: RegistryReadModel) {
 
 export function presentBucket(b: BucketState, model: RegistryReadModel) {
   const live = b.versions.filter((v) => !v.deleted);
-  const latest = model.channel(b.name, 'latest')?.version_id ?? null;
-  const latestVersion = latest ? b.by_id.get(latest) : undefined;
+  const latestVersion = model.newestUsable(b);
   return {
     name: b.name,
     description: b.description,
@@ -61,7 +77,7 @@ const versionRef = (model: RegistryReadModel, bucket: string, id: string | null)
 };
 
 export function presentChannel(c: ChannelState, model: RegistryReadModel) {
-  const v = c.version_id ? model.buckets.get(c.bucket)?.by_id.get(c.version_id) : undefined;
+  const v = model.servedVersion(c);
   return {
     name: c.name,
     bucket: c.bucket,

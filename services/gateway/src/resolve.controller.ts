@@ -32,8 +32,9 @@ export class ResolveController {
     const model = this.read.model;
     const c = model.channel(bucket, channel);
     if (!c || !canSee(c, req)) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${channel} not found`, { bucket, channel });
-    if (!c.version_id) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${channel} has no version assigned`, { bucket, channel, empty: true });
-    const v = model.buckets.get(bucket)!.by_id.get(c.version_id)!;
+    const v = model.servedVersion(c);
+    if (!v) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${channel} has no version assigned`, { bucket, channel, empty: true });
+    const revocation = model.revocation(v.id);
     const { platform, region, build: buildName } = q;
     for (const b of v.builds) {
       if (b.status !== 'DONE' || (platform && b.platform !== platform) || (buildName && b.name !== buildName)) continue;
@@ -48,8 +49,9 @@ export class ResolveController {
         version: { id: v.id, name: v.name, fingerprint: v.fingerprint },
         build: { id: b.build_id, name: b.name, builder_type: b.builder_type, packer_run_uuid: b.packer_run_uuid },
         labels: b.labels,
-        revoked: false,
-        revoke_at: null,
+        status: model.statusOf(v),
+        revoked: model.isRevoked(v.id),
+        revoke_at: revocation?.revoke_at ?? null,
       });
       const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
       reply.header('etag', etag).header('cache-control', 'no-cache');

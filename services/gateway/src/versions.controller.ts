@@ -17,7 +17,7 @@ import { Origin } from './http/request-origin.js';
 import { presentBuild, presentVersion } from './presenters.js';
 import { ReadAccess } from './read-access.js';
 
-const STATUSES = ['RUNNING', 'ACTIVE', 'FAILED'];
+const STATUSES = ['RUNNING', 'ACTIVE', 'FAILED', 'REVOKED', 'REVOCATION_SCHEDULED'];
 
 @Controller('v1/buckets/:bucket/versions')
 export class VersionsController {
@@ -33,7 +33,7 @@ export class VersionsController {
     if (status !== undefined && !STATUSES.includes(status)) {
       throw apiError(ErrorCodes.validation, `status must be one of ${STATUSES.join(', ')}`, { field: 'status' });
     }
-    const newestFirst = b.versions.filter((v) => !v.deleted && (!status || v.status === status)).reverse();
+    const newestFirst = b.versions.filter((v) => !v.deleted && (!status || this.read.model.statusOf(v) === status)).reverse();
     const page = paginate(newestFirst, q);
     return { versions: page.items.map((v) => presentVersion(v, this.read.model)), pagination: page.pagination };
   }

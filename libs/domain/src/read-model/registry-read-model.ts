@@ -1,6 +1,10 @@
-import { MANAGED_CHANNEL, type BucketEvent, type ChannelEvent, type DomainEvent, type StoredCommit } from '@gilt/contracts';
+import { MANAGED_CHANNEL, type BucketEvent, type ChannelEvent, type DomainEvent, type RevocationEvent, type StoredCommit } from '@gilt/contracts';
+import { AncestryGraph, walk } from '../ancestry/ancestry-graph.js';
 import { evolveBucket, findVersion, type BucketState, type EventContext, type VersionState } from '../bucket/bucket-state.js';
 import { evolveChannel, latestMoved, newChannel, type ChannelState } from '../channel/channel-state.js';
+import { evolveRevocation, isRevokedAt, type RevocationState } from '../revocation/revocation-state.js';
+
+export type VersionStatus = VersionState['status'] | 'REVOKED' | 'REVOCATION_SCHEDULED';
 
 export interface ArtifactRef {
   bucket: string;
@@ -11,6 +15,8 @@ export interface ArtifactRef {
 }
 
 const isChannelEvent = (e: DomainEvent): e is ChannelEvent => e.type.startsWith('Channel');
+const REVOCATION_EVENTS = new Set(['RevocationScheduled', 'RevocationCancelled', 'VersionRevoked', 'VersionRestored']);
+const isRevocationEvent = (e: DomainEvent): e is RevocationEvent => REVOCATION_EVENTS.has(e.type);
 
 /**
  * Everything the registry knows, projected from the log. Pure: fed commits in log order, it
@@ -21,7 +27,12 @@ export class RegistryReadModel {
   readonly buckets = new Map<string, BucketState>();
   readonly channels = new Map<string, Map<string, ChannelState>>();
   readonly versions = new Map<string, VersionState>();
+  readonly revocations = new Map<string, RevocationState>();
+  readonly graph = new AncestryGraph();
   private readonly artifacts = new Map<string, ArtifactRef[]>();
+
+  /** `clock` decides what "now" is for time-dependent answers (scheduled revocations); as-of reads pass the past. */
+  constructor(public clock: () => number = Date.now) {}
 
   apply(commit: StoredCommit): void {
     const ctx: EventContext = { at: commit.meta.occurred_at, actor: commit.meta.actor, position: commit.position };
@@ -29,6 +40,7 @@ export class RegistryReadModel {
     for (const e of commit.events) {
       touched.add(e.bucket);
       if (isChannelEvent(e)) this.applyChannel(e, ctx);
+      else if (isRevocationEvent(e)) this.revocations.set(e.version_id, evolveRevocation(this.revocations.get(e.version_id), e, ctx));
       else this.applyBucket(e, ctx);
     }
     for (const bucket of touched) this.refreshLatest(bucket, ctx, commit.events);
@@ -57,6 +69,7 @@ export class RegistryReadModel {
         this.versions.set(e.version_id, next.by_id.get(e.version_id)!);
         break;
       case 'BuildCompleted':
+        this.graph.addBuild(e.version_id, e.build.source_external_id, e.build.parent_version_id);
         for (const a of e.build.artifacts) {
           const refs = this.artifacts.get(a.external_id) ?? [];
           refs.push({ bucket: e.bucket, version_id: e.version_id, build_id: e.build.build_id, external_id: a.external_id, region: a.region });
@@ -90,11 +103,17 @@ export class RegistryReadModel {
     if (target === latest.version_id) return;
     const from = latest.version_id;
     const completed = events.find((e) => e.type === 'VersionCompleted' && e.version_id === target);
+    const revoked = events.find((e) => e.type === 'VersionRevoked' && e.version_id === from);
+    const restored = events.find((e) => e.type === 'VersionRestored' && e.version_id === target);
     const reason = completed
       ? `${(completed as { name: string }).name} completed`
-      : from && !this.versions.has(from)
-        ? `${this.nameOf(bucket, from)} deleted`
-        : 'previous version no longer usable';
+      : revoked
+        ? `${this.nameOf(bucket, from!)} revoked`
+        : restored
+          ? `${this.nameOf(bucket, target!)} restored`
+          : from && !this.versions.has(from)
+            ? `${this.nameOf(bucket, from)} deleted`
+            : 'previous version no longer usable';
     latestMoved(latest, target, from, ctx, reason);
   }
 
@@ -113,7 +132,64 @@ export class RegistryReadModel {
 
   /** Complete, not deleted, not revoked: the only versions a channel may point at. */
   isAssignable(v: VersionState): boolean {
-    return v.completed_at !== null && !v.deleted;
+    return v.completed_at !== null && !v.deleted && !this.isRevoked(v.id);
+  }
+
+  isRevoked(versionId: string): boolean {
+    return isRevokedAt(this.revocations.get(versionId), this.clock());
+  }
+
+  revocation(versionId: string): RevocationState | undefined {
+    const r = this.revocations.get(versionId);
+    return r && r.status !== 'none' ? r : undefined;
+  }
+
+  statusOf(v: VersionState): VersionStatus {
+    const r = this.revocations.get(v.id);
+    if (isRevokedAt(r, this.clock())) return 'REVOKED';
+    if (r?.status === 'scheduled') return 'REVOCATION_SCHEDULED';
+    return v.status;
+  }
+
+  /** The version a channel serves now. `latest` is recomputed, so a revoke_at that just passed moves it at once. */
+  servedVersion(c: ChannelState): VersionState | undefined {
+    if (c.managed) {
+      const b = this.bucket(c.bucket);
+      return b ? this.newestUsable(b) : undefined;
+    }
+    return c.version_id ? this.buckets.get(c.bucket)?.by_id.get(c.version_id) : undefined;
+  }
+
+  parentsOf(v: VersionState): VersionState[] {
+    const ids = new Set<string>();
+    for (const b of v.builds) {
+      if (b.parent_version_id) ids.add(b.parent_version_id);
+      if (b.source_external_id) for (const ref of this.artifacts.get(b.source_external_id) ?? []) ids.add(ref.version_id);
+    }
+    ids.delete(v.id);
+    return [...ids].map((id) => this.versions.get(id)).filter((x): x is VersionState => x !== undefined);
+  }
+
+  childrenOf(v: VersionState): VersionState[] {
+    const artifactIds = v.builds.flatMap((b) => b.artifacts.map((a) => a.external_id));
+    return [...this.graph.childrenOf(v.id, artifactIds)].map((id) => this.versions.get(id)).filter((x): x is VersionState => x !== undefined);
+  }
+
+  /** Every version built (directly or transitively) on this one, each once, nearest first. */
+  descendantsOf(v: VersionState, maxDepth = Infinity): { version: VersionState; depth: number; via: string }[] {
+    return walk(v.id, (id) => (this.versions.has(id) ? this.childrenOf(this.versions.get(id)!).map((c) => c.id) : []), maxDepth).map((n) => ({
+      version: this.versions.get(n.id)!,
+      depth: n.depth,
+      via: n.via,
+    }));
+  }
+
+  ancestorsOf(v: VersionState, maxDepth = Infinity): { version: VersionState; depth: number; via: string }[] {
+    return walk(v.id, (id) => (this.versions.has(id) ? this.parentsOf(this.versions.get(id)!).map((p) => p.id) : []), maxDepth).map((n) => ({
+      version: this.versions.get(n.id)!,
+      depth: n.depth,
+      via: n.via,
+    }));
   }
 
   bucket(name: string): BucketState | undefined {
