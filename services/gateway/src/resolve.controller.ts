@@ -16,9 +16,27 @@ interface Reply {
  * Resolve: the one call a deploy makes. Answered from the gateway's own read model, no NATS hop.
  * The ETag is derived from the answer itself, so it changes exactly when the answer does.
  */
+interface Resolved {
+  position: number;
+  /** A scheduled revocation changes the answer at this time without a new commit. */
+  validUntil: number;
+  body: string;
+  etag: string;
+}
+
 @Controller('v1/buckets/:bucket/channels/:channel/artifact')
 export class ResolveController {
+  /** Answers by query, reused until the log moves on: every deploy asks the same few questions. */
+  private readonly cache = new Map<string, Resolved>();
+
   constructor(private readonly read: ReadAccess) {}
+
+  private cached(key: string): Resolved | undefined {
+    const hit = this.cache.get(key);
+    if (hit && hit.position === this.read.model.position && this.read.model.clock() < hit.validUntil) return hit;
+    if (this.cache.size > 10_000) this.cache.clear();
+    return undefined;
+  }
 
   @Get()
   resolve(
@@ -30,6 +48,9 @@ export class ResolveController {
     @Res() reply: Reply,
   ) {
     const model = this.read.model;
+    const key = `${bucket}\u0000${channel}\u0000${q.platform ?? ''}\u0000${q.region ?? ''}\u0000${q.build ?? ''}\u0000${req.principal!.role}`;
+    const hit = this.cached(key);
+    if (hit) return this.send(reply, hit, ifNoneMatch);
     const c = model.channel(bucket, channel);
     if (!c || !canSee(c, req)) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${channel} not found`, { bucket, channel });
     const v = model.servedVersion(c);
@@ -54,9 +75,10 @@ export class ResolveController {
         revoke_at: revocation?.revoke_at ?? null,
       });
       const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
-      reply.header('etag', etag).header('cache-control', 'no-cache');
-      if (ifNoneMatch === etag) return reply.status(304).send();
-      return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(body);
+      const scheduledAt = revocation?.status === 'scheduled' && revocation.revoke_at ? Date.parse(revocation.revoke_at) : Infinity;
+      const resolved: Resolved = { position: model.position, validUntil: c.managed ? this.nextLatestChange(bucket) : scheduledAt, body, etag };
+      this.cache.set(key, resolved);
+      return this.send(reply, resolved, ifNoneMatch);
     }
     const available = v.builds.filter((b) => b.status === 'DONE').flatMap((b) => b.artifacts.map((a) => `${b.platform}/${a.region || '-'} (${b.name})`));
     throw apiError(ErrorCodes.notFound, `version ${v.name} in ${bucket}:${channel} has no artifact for platform=${platform ?? '*'} region=${region ?? '*'}; available: ${available.join(', ') || 'none'}`, {
@@ -65,5 +87,20 @@ export class ResolveController {
       version: v.id,
       available,
     });
+  }
+
+  private send(reply: Reply, r: Resolved, ifNoneMatch: string | undefined) {
+    reply.header('etag', r.etag).header('cache-control', 'no-cache');
+    if (ifNoneMatch === r.etag) return reply.status(304).send();
+    return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(r.body);
+  }
+
+  /** `latest` may move when any scheduled revocation in the bucket comes due. */
+  private nextLatestChange(bucket: string): number {
+    let next = Infinity;
+    for (const r of this.read.model.revocations.values()) {
+      if (r.bucket === bucket && r.status === 'scheduled' && r.revoke_at) next = Math.min(next, Date.parse(r.revoke_at));
+    }
+    return next;
   }
 }

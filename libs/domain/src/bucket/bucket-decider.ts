@@ -5,7 +5,7 @@ import {
   type BuildRecord,
   type PublishedBuild,
 } from '@gilt/contracts';
-import { buildKey, findVersion, type BucketState, type BuildStatus, type VersionState } from './bucket-state.js';
+import { buildKey, buildSlot, findVersion, type BucketState, type BuildStatus, type VersionState } from './bucket-state.js';
 
 export type BucketCommand =
   | { type: 'CreateBucket'; bucket: string; description: string; labels: Record<string, string> }
@@ -173,13 +173,16 @@ function decideBuilds(
   missingBuildsFailed: boolean,
   ctx: BucketContext,
 ): BucketDecision {
-  const priorBuilds = new Map(v.builds.map((b) => [buildKey(b), b]));
   /** Status of every build once this decision is applied. */
   const outcome = new Map<string, { name: string; status: BuildStatus }>(v.builds.map((b) => [buildKey(b), { name: b.name, status: b.status }]));
   const added: string[] = [];
+  const claimed = new Set<number>();
   for (const [i, pb] of builds.entries()) {
     const key = buildKey(pb);
-    const prior = priorBuilds.get(key);
+    const slot = buildSlot(v.builds, pb);
+    // A missing-build placeholder is replaced by the first build of its name only.
+    const prior = slot >= 0 && !claimed.has(slot) ? v.builds[slot] : undefined;
+    if (prior && buildKey(prior) !== key) claimed.add(slot);
     if (pb.status === 'DONE' && pb.artifacts.length === 0) {
       throw new DomainError(ErrorCodes.validation, `builds[${i}].artifacts: a finished build needs at least one artifact`, { field: `builds[${i}].artifacts` });
     }
@@ -213,6 +216,7 @@ function decideBuilds(
     } else {
       events.push({ type: 'BuildFailed', bucket: bucket.name, version_id: v.id, build_id, name: pb.name, builder_type: pb.builder_type, reason: pb.failure_reason ?? 'build failed' });
     }
+    if (prior) outcome.delete(buildKey(prior));
     outcome.set(key, { name: pb.name, status: pb.status });
     added.push(pb.name);
   }

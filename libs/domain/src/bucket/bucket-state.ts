@@ -51,6 +51,20 @@ export interface EventContext {
 
 export const buildKey = (b: { name: string; builder_type: string }) => `${b.name}\u0000${b.builder_type}`;
 
+/** builder_type of the placeholder recorded as failed for an expected build missing from a Packer manifest. */
+export const MISSING_BUILDER_TYPE = 'unknown';
+
+/**
+ * Index of the build a new build replaces: the one with the same name and builder type, else the
+ * failed placeholder of a build that was missing from a manifest (its real type was not known then).
+ */
+export function buildSlot(builds: readonly BuildState[], b: { name: string; builder_type: string }): number {
+  const key = buildKey(b);
+  const i = builds.findIndex((x) => buildKey(x) === key);
+  if (i >= 0 || b.builder_type === MISSING_BUILDER_TYPE) return i;
+  return builds.findIndex((x) => x.name === b.name && x.builder_type === MISSING_BUILDER_TYPE && x.status === 'FAILED');
+}
+
 export function lifecycleOf(v: Pick<VersionState, 'builds' | 'completed_at'>): LifecycleStatus {
   if (v.completed_at) return 'ACTIVE';
   return v.builds.some((b) => b.status === 'FAILED') ? 'FAILED' : 'RUNNING';
@@ -128,8 +142,7 @@ export function evolveBucket(state: BucketState | undefined, e: BucketEvent, ctx
               failure_reason: e.reason,
               created_at: ctx.at,
             };
-      const key = buildKey(build);
-      const i = v.builds.findIndex((b) => buildKey(b) === key);
+      const i = buildSlot(v.builds, build);
       if (i >= 0) v.builds[i] = build;
       else v.builds.push(build);
       v.status = lifecycleOf(v);

@@ -123,6 +123,8 @@ export function decideChannel(cmd: ChannelCommand, state: ChannelState | undefin
       const c = requireChannel(cmd, state);
       requireAdminIfRestricted(c, ctx);
       const target = rollbackTarget(c, cmd.to_version, cmd, ctx);
+      // Rolling back to where the channel already is changes nothing (and must not disturb the assignment stack).
+      if (target && target.id === c.version_id) return { events: [], message: `channel ${cmd.channel} already points at ${label(target)}`, empty: false };
       const to = target?.id ?? null;
       const event: ChannelEvent = { type: 'ChannelRolledBack', bucket: cmd.bucket, channel: cmd.channel, from_version_id: c.version_id, to_version_id: to, reason: cmd.reason, because_revocation_of: null };
       if (!target) {
