@@ -67,7 +67,7 @@ export class ChannelsController {
   @HttpCode(200)
   async promote(@Param('bucket') bucket: string, @Body() dto: PromoteChannelDto, @Origin() origin: CommandOrigin) {
     this.read.bucket(bucket);
-    const r = await this.bus.send<PromoteChannelPayload>(Commands.channels.promote, { bucket, from: dto.from, to: dto.to, reason: dto.reason ?? null, create: dto.create }, origin);
+    const r = await this.bus.send<PromoteChannelPayload>(Commands.channels.promote, { bucket, from: dto.from, to: dto.to, reason: dto.reason ?? null, create: dto.create ?? true }, origin);
     return { channel: this.present(bucket, dto.to), changed: r.changed, message: r.message };
   }
 
