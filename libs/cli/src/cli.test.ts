@@ -25,6 +25,7 @@ describe('gilt: arguments and usage', () => {
       'channels history BUCKET:CHANNEL',
       'channels rollback BUCKET:CHANNEL',
       'channels promote BUCKET',
+      'ancestry BUCKET:VERSION',
       'resolve BUCKET:CHANNEL',
       'search EXTERNAL_ID',
       'token create',

@@ -285,6 +285,18 @@ describe('gilt publish: the request', () => {
     expect(JSON.parse(io.out)).toEqual(answer);
   });
 
+  it('refused for a revoked parent: prints the conflict; --allow-revoked-parent asks to record it anyway', async () => {
+    const refusal = 'parent base-images v3 (01JD7X3M4K9Q2W8E5R6T1Y0Z00) of build amazon-ebs.ubuntu is revoked; publish with --allow-revoked-parent (allow_revoked_parent: true) to record it anyway';
+    fresh((req) => ((req.json as { allow_revoked_parent?: boolean }).allow_revoked_parent ? { status: 201, body: publishAnswer() } : { status: 409, body: { code: 'CONFLICT', message: refusal, details: {} } }));
+    const file = join(PACKER, 'single', 'manifest.json');
+    const refused = captureIo();
+    expect(await run(['publish', '--bucket', 'ubuntu-base', file], env(server), refused)).toBe(1);
+    expect(refused.err).toContain(`gilt: ${refusal}\n`);
+    expect(server.requests[0]!.json).not.toHaveProperty('allow_revoked_parent');
+    expect(await run(['publish', '--bucket', 'ubuntu-base', '--allow-revoked-parent', file], env(server), captureIo())).toBe(0);
+    expect(server.requests[1]!.json).toMatchObject({ allow_revoked_parent: true });
+  });
+
   it('prints the API error message and exits 1', async () => {
     fresh(() => ({ status: 403, body: { code: 'FORBIDDEN', message: 'this needs the contributor role; token "ci" has viewer', details: {} } }));
     const io = captureIo();

@@ -64,6 +64,8 @@ export interface RecordBuildsPayload {
   /** Version id, fingerprint or name. */
   version: string;
   builds: PublishedBuild[];
+  /** Record builds whose parent is revoked instead of refusing them (409). */
+  allow_revoked_parent?: boolean;
 }
 
 /**
@@ -79,6 +81,8 @@ export interface PublishPayload {
   /** Manifest mode: every expected build not given is recorded as failed. */
   missing_builds_failed: boolean;
   description?: string;
+  /** Publish builds whose parent is revoked instead of refusing them (409). */
+  allow_revoked_parent?: boolean;
 }
 
 export interface CompleteVersionPayload {
@@ -137,4 +141,126 @@ export interface PromoteChannelPayload {
   to: string;
   reason?: string | null;
   create?: boolean;
+}
+
+/** Revoke now. `version` is an id, fingerprint or name. */
+export interface RevokeVersionPayload {
+  bucket: string;
+  version: string;
+  reason: string;
+  /** Default false: every descendant, in any bucket, inherits the revocation (as in HCP Packer). */
+  skip_descendants?: boolean;
+  /** Default false: user channels pointing at a revoked version roll back to their previous valid one. */
+  disable_rollback?: boolean;
+}
+/** Revoke at a future time (RFC 3339, UTC); scheduling again moves the time. */
+export interface ScheduleRevocationPayload extends RevokeVersionPayload {
+  revoke_at: string;
+}
+/** Dry run of a revoke (revoke_at absent) or a schedule. */
+export interface PlanRevocationPayload extends RevokeVersionPayload {
+  revoke_at?: string | null;
+}
+export interface CancelRevocationPayload {
+  bucket: string;
+  version: string;
+  reason?: string | null;
+}
+export interface RestoreVersionPayload {
+  bucket: string;
+  version: string;
+  reason?: string | null;
+  /** Also restore the versions that inherited their revocation from this one. */
+  descendants?: boolean;
+}
+
+/** A version a revocation touches (or would), root first, then descendants nearest first. */
+export interface AffectedVersion {
+  bucket: string;
+  version_id: string;
+  name: string;
+  depth: number;
+  type: 'MANUAL' | 'INHERITED';
+  /** The version this one was reached from (its parent on the walk); null for the root. */
+  via: string | null;
+}
+/** A channel moved off a revoked version (or that would be). `to_version_id: null` leaves it empty. */
+export interface ChannelRollbackView {
+  bucket: string;
+  channel: string;
+  from_version_id: string;
+  to_version_id: string | null;
+  empty: boolean;
+  /** `latest`: recomputed by the registry, not rolled back by an event. */
+  managed: boolean;
+}
+/** Reply data of revoke, schedule and plan. */
+export interface RevocationResultData {
+  version_id: string;
+  status: 'REVOKED' | 'REVOCATION_SCHEDULED';
+  revoke_at: string;
+  dry_run: boolean;
+  affected_versions: AffectedVersion[];
+  channel_rollbacks: ChannelRollbackView[];
+  /** Channels left on a revoked version because rollback was disabled. */
+  channels_not_rolled_back: { bucket: string; channel: string; version_id: string }[];
+  /** Descendant revocations still to write when the reply was sent (large cascades finish in the background). */
+  cascade: { total: number; pending: number };
+}
+/** Reply data of restore. */
+export interface RestoreResultData {
+  restored: { bucket: string; version_id: string }[];
+  /** Channels that rolled back away from a restored version: they stay where they are. */
+  rolled_back_channels: { bucket: string; channel: string; from_version_id: string; now_version_id: string | null; at: string }[];
+}
+
+export interface RegisterWebhookPayload {
+  url: string;
+  events: string[];
+  buckets: string[];
+  description: string;
+  /** The HMAC key; the notifier seals it before it goes into the log. null: the notifier makes one and answers it once. */
+  secret: string | null;
+}
+export interface DeleteWebhookPayload {
+  webhook_id: string;
+}
+export interface RedeliverPayload {
+  webhook_id: string;
+  delivery_id: string;
+}
+export interface ListDeliveriesQuery {
+  webhook_id: string;
+  /** Only deliveries older than this one's sequence (the page cursor). */
+  before: number | null;
+  limit: number;
+}
+
+/** A webhook as reads show it: never with its secret. */
+export interface WebhookView {
+  id: string;
+  url: string;
+  events: string[];
+  buckets: string[];
+  description: string;
+  created_at: string;
+  created_by: string;
+}
+export interface DeliveryAttemptView {
+  attempt: number;
+  at: string;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+}
+export interface DeliveryView {
+  id: string;
+  /** Order of creation, newest highest: the page cursor. */
+  seq: number;
+  event_id: string;
+  event_type: string;
+  status: 'pending' | 'delivered' | 'failed';
+  redelivery_of: string | null;
+  created_at: string;
+  attempts: DeliveryAttemptView[];
 }

@@ -201,7 +201,60 @@ export interface VersionRestored {
 
 export type RevocationEvent = RevocationScheduled | RevocationCancelled | VersionRevoked | VersionRestored;
 
-export type DomainEvent = BucketEvent | ChannelEvent | RevocationEvent;
+/**
+ * Webhooks (stream `webhook.<id>`). They are registry configuration, not image facts, so they
+ * name no bucket; projections that route by bucket skip them (see isWebhookEvent).
+ */
+export interface WebhookRegistered {
+  type: 'WebhookRegistered';
+  webhook_id: string;
+  url: string;
+  /** Public event types (`channel.assigned`), `<kind>.*`, or `*`. */
+  events: string[];
+  /** Only events of these buckets; empty: every bucket. */
+  buckets: string[];
+  description: string;
+  /** The signing secret, encrypted (AES-256-GCM) with a key kept outside the log: exports never carry it. */
+  secret: SealedSecret;
+}
+export interface SealedSecret {
+  alg: 'aes-256-gcm';
+  key_id: string;
+  iv: string;
+  tag: string;
+  ciphertext: string;
+}
+export interface WebhookDeleted {
+  type: 'WebhookDeleted';
+  webhook_id: string;
+}
+/** One HTTP attempt of one delivery; `final` once it succeeded or no attempt is left. */
+export interface WebhookDeliveryAttempted {
+  type: 'WebhookDeliveryAttempted';
+  webhook_id: string;
+  delivery_id: string;
+  event_id: string;
+  attempt: number;
+  at: string;
+  status_code: number | null;
+  duration_ms: number;
+  error: string | null;
+  ok: boolean;
+  final: boolean;
+}
+/** An admin asked to send a delivery's event again: a new delivery with fresh attempts. */
+export interface WebhookRedeliveryRequested {
+  type: 'WebhookRedeliveryRequested';
+  webhook_id: string;
+  delivery_id: string;
+  event_id: string;
+  redelivery_of: string;
+}
+
+export type WebhookEvent = WebhookRegistered | WebhookDeleted | WebhookDeliveryAttempted | WebhookRedeliveryRequested;
+export const isWebhookEvent = (e: { type: string }): e is WebhookEvent => e.type.startsWith('Webhook');
+
+export type DomainEvent = BucketEvent | ChannelEvent | RevocationEvent | WebhookEvent;
 export type EventType = DomainEvent['type'];
 
 /** Who did it and why; stored with every commit. */

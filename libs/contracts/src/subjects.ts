@@ -6,6 +6,7 @@ export const LOG_SUBJECT_PREFIX = 'gilt.ev';
 export const bucketStream = (bucket: string) => `bucket.${bucket}`;
 export const channelStream = (bucket: string, channel: string) => `channel.${bucket}.${channel}`;
 export const revocationStream = (versionId: string) => `revocation.${versionId}`;
+export const webhookStream = (webhookId: string) => `webhook.${webhookId}`;
 
 /** Public events for downstream automation: their own stream, CloudEvents 1.0 JSON. */
 export const PUBLIC_STREAM = 'GILT_PUBLIC';
@@ -32,15 +33,39 @@ export const Commands = {
     rollback: 'gilt.cmd.channels.rollback',
     promote: 'gilt.cmd.channels.promote',
   },
+  revocation: {
+    revoke: 'gilt.cmd.revocation.revoke',
+    schedule: 'gilt.cmd.revocation.schedule',
+    cancel: 'gilt.cmd.revocation.cancel',
+    restore: 'gilt.cmd.revocation.restore',
+    /** Dry run: what a revocation would touch; writes nothing. */
+    plan: 'gilt.cmd.revocation.plan',
+  },
+  notifier: {
+    registerWebhook: 'gilt.cmd.notifier.register-webhook',
+    deleteWebhook: 'gilt.cmd.notifier.delete-webhook',
+    redeliver: 'gilt.cmd.notifier.redeliver',
+  },
 } as const;
 
 export const Queries = {
   ingestion: { health: 'gilt.qry.ingestion.health' },
   channels: { health: 'gilt.qry.channels.health' },
+  revocation: { health: 'gilt.qry.revocation.health' },
+  ancestry: { health: 'gilt.qry.ancestry.health', relatives: 'gilt.qry.ancestry.relatives' },
+  notifier: {
+    health: 'gilt.qry.notifier.health',
+    listWebhooks: 'gilt.qry.notifier.list-webhooks',
+    getWebhook: 'gilt.qry.notifier.get-webhook',
+    listDeliveries: 'gilt.qry.notifier.list-deliveries',
+  },
 } as const;
 
 /** Queue groups: every replica of a service joins its group, so any number can run. */
 export const QueueGroups = {
   ingestion: 'gilt-ingestion',
   channels: 'gilt-channels',
+  revocation: 'gilt-revocation',
+  ancestry: 'gilt-ancestry',
+  notifier: 'gilt-notifier',
 } as const;

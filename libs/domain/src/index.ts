@@ -7,3 +7,5 @@ export * from './channel/channel-decider.js';
 export * from './revocation/revocation-state.js';
 export * from './revocation/revocation-decider.js';
 export * from './ancestry/ancestry-graph.js';
+export * from './ancestry/relatives.js';
+export * from './public-events/public-events.js';

@@ -5,3 +5,4 @@ export * from './verify.js';
 export * from './live-projection.js';
 export * from './keyed-mutex.js';
 export * from './command-runner.js';
+export * from './public-stream.js';

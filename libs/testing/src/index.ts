@@ -1,2 +1,3 @@
 export * from './servers.js';
 export * from './gilt-stack.js';
+export * from './json-schema.js';

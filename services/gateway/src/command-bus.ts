@@ -36,9 +36,19 @@ export class CommandBus implements OnApplicationShutdown {
       correlation_id: origin.correlationId ?? ulid(),
       payload,
     };
-    let result: CommandResult<R>;
+    const result = await this.request<CommandResult<R>>(subject, env);
+    await this.log.projection.waitFor(result.position);
+    return result;
+  }
+
+  /** A query to the service that owns the answer; failures map to HTTP errors as for commands. */
+  query<Q, R>(subject: string, payload: Q): Promise<R> {
+    return this.request<R>(subject, payload);
+  }
+
+  private async request<R>(subject: string, data: unknown): Promise<R> {
     try {
-      result = await firstValueFrom(this.client.send<CommandResult<R>>(subject, env).pipe(timeout(COMMAND_TIMEOUT_MS)));
+      return await firstValueFrom(this.client.send<R>(subject, data).pipe(timeout(COMMAND_TIMEOUT_MS)));
     } catch (err) {
       if (isErrorBody(err)) throw apiError(err.code, err.message, err.details);
       if (err instanceof TimeoutError) throw apiError(ErrorCodes.unavailable, `no answer from the service behind ${subject} within ${COMMAND_TIMEOUT_MS / 1000} s`, { subject });
@@ -46,8 +56,6 @@ export class CommandBus implements OnApplicationShutdown {
       if (/no responders|Empty response/i.test(message)) throw apiError(ErrorCodes.unavailable, `the service behind ${subject} is not running`, { subject });
       throw apiError(ErrorCodes.internal, message, { subject });
     }
-    await this.log.projection.waitFor(result.position);
-    return result;
   }
 
   async onApplicationShutdown() {

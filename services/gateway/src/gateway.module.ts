@@ -2,20 +2,26 @@ import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { Redis } from 'ioredis';
+import { PublicStream } from '@gilt/eventstore-client';
 import { RegistryLog } from '@gilt/service-kit';
 import { AuthGuard } from './auth/auth.guard.js';
 import { TokenStore } from './auth/token-store.js';
+import { AncestryController } from './ancestry.controller.js';
 import { BucketsController } from './buckets.controller.js';
 import { ChannelsController } from './channels.controller.js';
 import { CommandBus, NATS_CLIENT } from './command-bus.js';
+import { EventsStreamController } from './events-stream.controller.js';
 import { gatewayConfig, type GatewayConfig } from './gateway-config.js';
 import { HealthController, REDIS } from './health.controller.js';
 import { OpenApiController } from './openapi.controller.js';
 import { PublishController } from './publish.controller.js';
 import { ReadAccess } from './read-access.js';
 import { ResolveController } from './resolve.controller.js';
+import { RevocationsController } from './revocations.controller.js';
+import { SchemasController } from './schemas.controller.js';
 import { SearchController } from './search.controller.js';
 import { VersionsController } from './versions.controller.js';
+import { WebhooksController } from './webhooks.controller.js';
 
 export const GATEWAY_CONFIG = 'GATEWAY_CONFIG';
 
@@ -29,10 +35,16 @@ export const GATEWAY_CONFIG = 'GATEWAY_CONFIG';
     SearchController,
     ChannelsController,
     ResolveController,
+    RevocationsController,
+    AncestryController,
+    WebhooksController,
+    EventsStreamController,
+    SchemasController,
   ],
   providers: [
     { provide: GATEWAY_CONFIG, useFactory: () => gatewayConfig() },
     { provide: RegistryLog, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => RegistryLog.open(c, 'gateway') },
+    { provide: PublicStream, inject: [RegistryLog], useFactory: (log: RegistryLog) => PublicStream.open(log.store.nc) },
     { provide: TokenStore, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => new TokenStore(c.tokensFile) },
     {
       provide: NATS_CLIENT,

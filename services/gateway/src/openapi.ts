@@ -81,6 +81,30 @@ export const openApiDocument = {
           version: { oneOf: [{ $ref: '#/components/schemas/Version' }, { type: 'null' }] },
         },
       },
+      AncestryRelative: {
+        type: 'object',
+        properties: {
+          bucket: { type: 'string' },
+          version: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, fingerprint: { type: 'string' }, status: { type: 'string' } } },
+          depth: { type: 'integer', description: '1: direct parent or child' },
+          via: { type: 'string', description: 'Id of the version this one was reached from' },
+          status: { $ref: '#/components/schemas/AncestryStatus' },
+          channel: { type: ['object', 'null'], description: 'The parent channel recorded on the build (bucket:channel parent)' },
+          channel_version: { type: ['object', 'null'], description: 'What that channel, or latest when none was recorded, serves now' },
+          builds: { type: 'array', description: "The child's builds that link the two versions, each with its own status", items: { type: 'object' } },
+        },
+      },
+      AncestryStatus: { enum: ['UP_TO_DATE', 'OUT_OF_DATE', 'UNDETERMINED'] },
+      Ancestry: {
+        type: 'object',
+        properties: {
+          version: { type: 'object' },
+          status: { oneOf: [{ $ref: '#/components/schemas/AncestryStatus' }, { type: 'null' }], description: 'Worst status against the direct parents; null without parents' },
+          parents: { type: 'array', items: { $ref: '#/components/schemas/AncestryRelative' } },
+          children: { type: 'array', items: { $ref: '#/components/schemas/AncestryRelative' } },
+          position: { type: 'integer', description: 'Log position the answer reflects' },
+        },
+      },
       Pagination: { type: 'object', properties: { next_page_token: { type: ['string', 'null'] }, total: { type: 'integer' } } },
     },
   },
@@ -117,7 +141,8 @@ export const openApiDocument = {
             all_runs: { type: 'boolean' },
             build_name: { type: 'string', description: 'PACKER_BUILD_NAME: publish just this build' },
             builder_type: { type: 'string', description: 'PACKER_BUILDER_TYPE' },
-            parent: { type: 'string', description: 'Source image external id, or bucket:channel' },
+            parent: { type: 'string', description: 'Source image external id, or bucket:channel (overrides custom_data.source_image_id)' },
+            allow_revoked_parent: { type: 'boolean', description: 'Publish even if a parent is revoked (else 409 naming it)' },
           },
         }),
         responses: { '201': { description: 'Something was written', ...json({ type: 'object' }) }, ...ok('Nothing changed (already published)') },
@@ -135,6 +160,18 @@ export const openApiDocument = {
     '/v1/buckets/{bucket}/versions/{version}/builds': {
       get: { summary: 'List builds', parameters: [bucket, version], responses: ok('Builds') },
       post: { summary: 'Record builds', parameters: [bucket, version], requestBody: body({ type: 'object', required: ['builds'] }), responses: ok('Version') },
+    },
+    '/v1/buckets/{bucket}/versions/{version}/ancestry': {
+      get: {
+        summary: 'Parents and children across buckets, each with UP_TO_DATE, OUT_OF_DATE or UNDETERMINED (see docs/ancestry.md)',
+        parameters: [
+          bucket,
+          version,
+          q('direction', 'parents | children | both (default)', { enum: ['parents', 'children', 'both'] }),
+          q('depth', '1 (default): direct relatives only; up to 10', { type: 'integer', minimum: 1, maximum: 10 }),
+        ],
+        responses: { ...ok('The version, its worst status against its direct parents, and its relatives', { $ref: '#/components/schemas/Ancestry' }), '503': { description: 'The ancestry service is not running', ...json(error) } },
+      },
     },
     '/v1/buckets/{bucket}/versions/{version}/builds/{build}': { get: { summary: 'Get a build', parameters: [bucket, version, p('build', 'Build id')], responses: ok('Build') } },
     '/v1/artifacts': { get: { summary: 'Find the versions owning an external artifact id', parameters: [q('external_id', 'e.g. ami-0123…'), q('platform', 'aws, azure, gce, …'), q('region', 'e.g. us-east-1'), ...page], responses: ok('Artifacts') } },
@@ -163,6 +200,50 @@ export const openApiDocument = {
         parameters: [bucket, channel, q('platform', 'aws, azure, gce, docker, …'), q('region', 'e.g. us-east-1'), q('build', 'build name, when several match')],
         responses: { ...ok('Artifact'), '304': { description: 'Not modified' } },
       },
+    },
+    '/v1/webhooks': {
+      get: { summary: 'List webhooks (admin); secrets are never shown', responses: ok('Webhooks') },
+      post: {
+        summary: 'Register a webhook (admin): CloudEvents POSTed to url, signed X-Gilt-Signature: sha512=<hex HMAC-SHA512 of the body>',
+        requestBody: body({
+          type: 'object',
+          required: ['url'],
+          properties: {
+            url: { type: 'string', format: 'uri' },
+            events: { type: 'array', items: { type: 'string' }, description: 'Public event types (channel.assigned), <kind>.* or * (default)' },
+            buckets: { type: 'array', items: { type: 'string' }, description: 'Only these buckets (default: all)' },
+            secret: { type: 'string', minLength: 16, description: 'Omitted: one is made and answered once' },
+            description: { type: 'string' },
+          },
+        }),
+        responses: { '201': { description: 'Registered', ...json({ type: 'object' }) }, ...errors },
+      },
+    },
+    '/v1/webhooks/{id}': {
+      get: { summary: 'Get a webhook (admin)', parameters: [p('id', 'Webhook id')], responses: ok('Webhook') },
+      delete: { summary: 'Delete a webhook (admin); pending deliveries are dropped', parameters: [p('id', 'Webhook id')], responses: ok('Deleted') },
+    },
+    '/v1/webhooks/{id}/deliveries': {
+      get: { summary: 'Deliveries, newest first, each with its attempts (status code, duration, error)', parameters: [p('id', 'Webhook id'), ...page], responses: ok('Deliveries') },
+    },
+    '/v1/webhooks/{id}/deliveries/{delivery}/redeliver': {
+      post: { summary: "Send a finished delivery's event again, as a new delivery", parameters: [p('id', 'Webhook id'), p('delivery', 'Delivery id')], responses: { '202': { description: 'Queued', ...json({ type: 'object' }) }, ...errors } },
+    },
+    '/v1/events/stream': {
+      get: {
+        summary: 'Public events as Server-Sent Events (id: CloudEvent id, event: type, data: CloudEvent JSON); resumes after Last-Event-ID',
+        parameters: [
+          q('type', 'Comma-separated public event types (channel.assigned)'),
+          q('bucket', 'Only this bucket'),
+          q('last_event_id', 'Resume after this event id (or send the Last-Event-ID header)'),
+          { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } },
+        ],
+        responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors },
+      },
+    },
+    '/v1/schemas': { get: { summary: 'The public event types, their NATS subjects and schema URLs', security: [], responses: ok('Schemas') } },
+    '/v1/schemas/{type}': {
+      get: { summary: 'JSON Schema of one public event type', security: [], parameters: [p('type', 'e.g. channel.assigned')], responses: { '200': { description: 'JSON Schema (draft 2020-12)', content: { 'application/schema+json': { schema: { type: 'object' } } } }, '404': errors['404'] } },
     },
   },
 };

@@ -50,6 +50,7 @@ export class PublishController {
       // From the whole manifest, a build that is expected but absent failed (Packer leaves failed builds out).
       missing_builds_failed: dto.build_name === undefined && dto.expected_builds !== undefined,
       description: dto.description,
+      allow_revoked_parent: dto.allow_revoked_parent,
     };
     const r = await this.bus.send<PublishPayload>(Commands.ingestion.publish, payload, origin);
     reply.status(r.changed ? 201 : 200);
@@ -57,13 +58,19 @@ export class PublishController {
     return { version: presentVersion(v, this.read.model), changed: r.changed, message: r.message };
   }
 
-  /** `bucket:channel` names a parent through a channel when both exist; anything else is an external id. */
+  /**
+   * `bucket:channel` names a parent through a channel when that bucket exists; anything else is an
+   * external id (`us-east-1:ami-…` has the same shape, but no bucket of that name).
+   */
   private channelParent(parent: string | undefined) {
     const m = parent ? /^([A-Za-z0-9][A-Za-z0-9_-]{2,35}):([A-Za-z0-9][A-Za-z0-9_-]{0,35})$/.exec(parent) : null;
-    if (!m) return null;
-    const channel = this.read.model.channel(m[1]!, m[2]!);
-    if (!channel) return null;
-    if (!channel.version_id) throw apiError(ErrorCodes.conflict, `parent channel ${parent} has no version assigned`, { field: 'parent' });
-    return { channel: { bucket: m[1]!, channel: m[2]! }, versionId: channel.version_id };
+    if (!m || !this.read.model.bucket(m[1]!)) return null;
+    const [bucket, name] = [m[1]!, m[2]!];
+    const channel = this.read.model.channel(bucket, name);
+    // A mistyped channel would otherwise be recorded as an external id that matches nothing: a build without lineage.
+    if (!channel) throw apiError(ErrorCodes.notFound, `parent channel ${parent} not found`, { field: 'parent', bucket, channel: name });
+    const served = this.read.model.servedVersion(channel);
+    if (!served) throw apiError(ErrorCodes.conflict, `parent channel ${parent} has no version assigned`, { field: 'parent' });
+    return { channel: { bucket, channel: name }, versionId: served.id };
   }
 }

@@ -103,7 +103,11 @@ export class VersionsController {
       build_time: b.build_time ?? null,
       failure_reason: b.failure_reason,
     }));
-    const r = await this.bus.send<RecordBuildsPayload>(Commands.ingestion.recordBuilds, { bucket, version: v.id, builds }, origin);
+    const r = await this.bus.send<RecordBuildsPayload>(
+      Commands.ingestion.recordBuilds,
+      { bucket, version: v.id, builds, allow_revoked_parent: dto.allow_revoked_parent },
+      origin,
+    );
     return { version: presentVersion(this.read.version(bucket, v.id), this.read.model), changed: r.changed, message: r.message };
   }
 }

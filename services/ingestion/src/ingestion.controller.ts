@@ -34,12 +34,18 @@ export class IngestionController {
           const decision = decideBucket(command, model.buckets.get(command.bucket), {
             newId: () => ulid(),
             channelsAssigned: (b, v) => model.channelsAssigned(b, v),
+            revokedParents: (build) =>
+              model
+                .parentsOfBuild(build)
+                .filter((p) => model.isRevoked(p.id))
+                .map((p) => ({ bucket: p.bucket, version_id: p.id, name: p.name })),
           });
           return { events: decision.events, result: decision };
         },
         { events: [], message: 'already applied (retried request)' },
-        // Deleting checks channels, which other services write: decide on the newest state.
-        { freshRead: command.type === 'DeleteVersion' || command.type === 'DeleteBucket' },
+        // Deleting checks channels, and building on a parent checks revocations, which other
+        // services write: decide on the newest state.
+        { freshRead: command.type === 'DeleteVersion' || command.type === 'DeleteBucket' || this.buildsOnKnownParent(command) },
       );
       return {
         position: outcome.position,
@@ -50,6 +56,16 @@ export class IngestionController {
     } catch (err) {
       throw toRpcException(err);
     }
+  }
+
+  /**
+   * Whether a command records a build on a parent this projection already knows. Only those need
+   * the catch-up: a parent not here yet was published moments ago and is hardly revoked already,
+   * so the common build from a marketplace image costs no extra round trip.
+   */
+  private buildsOnKnownParent(command: BucketCommand): boolean {
+    if ((command.type !== 'Publish' && command.type !== 'RecordBuilds') || command.allow_revoked_parent) return false;
+    return command.builds.some((b) => b.status === 'DONE' && this.log.model.parentsOfBuild(b).length > 0);
   }
 
   @MessagePattern(Commands.ingestion.createBucket)

@@ -24,6 +24,7 @@ export interface PublishBody {
   builder_type?: string;
   parent?: string;
   description?: string;
+  allow_revoked_parent?: boolean;
 }
 
 export const publishCommand: Command = {
@@ -36,7 +37,8 @@ export const publishCommand: Command = {
     bucket: { type: 'string', value: 'NAME', help: 'bucket to publish into (required)' },
     fingerprint: { type: 'string', value: 'F', help: 'version key (default: PACKER_RUN_UUID, else the manifest last_run_uuid)' },
     channel: { type: 'string', value: 'C', help: 'assign the version to channel C once it is complete (creates C)' },
-    parent: { type: 'string', value: 'ID|B:C', help: 'source image: an external id, or bucket:channel' },
+    parent: { type: 'string', value: 'ID|B:C', help: 'source image: an external id, or bucket:channel (overrides custom_data.source_image_id)' },
+    'allow-revoked-parent': { type: 'boolean', help: 'publish even if a parent version is revoked (refused otherwise)' },
     builds: { type: 'string', value: 'a,b,c', help: 'builds the version must have; missing ones are recorded as failed' },
     'all-runs': { type: 'boolean', help: 'publish the newest entry of every build of every run in the manifest' },
     'run-uuid': { type: 'string', value: 'U', help: 'publish the builds of packer run U (default: last_run_uuid)' },
@@ -103,6 +105,7 @@ async function publish(ctx: Context): Promise<number> {
       builder_type: builderType,
       parent,
       description: stringOpt(values, 'description'),
+      allow_revoked_parent: flag(values, 'allow-revoked-parent') || undefined,
     }),
   };
 

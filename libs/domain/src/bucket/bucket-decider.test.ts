@@ -18,7 +18,7 @@ import { deciderSpec, eventContext } from '../testing/decider-spec.js';
 const spec = deciderSpec({
   decide: decideBucket,
   evolve: evolveBucket,
-  context: (newId): BucketContext => ({ newId, channelsAssigned: () => [] }),
+  context: (newId): BucketContext => ({ newId, channelsAssigned: () => [], revokedParents: () => [] }),
 });
 
 // ---- fixtures -----------------------------------------------------------------------------
@@ -501,6 +501,55 @@ describe('RecordBuilds', () => {
   it('refuses an unknown version or bucket', () => {
     spec.given(running).when({ type: 'RecordBuilds', bucket: B, version: 'fp-x', builds: [published('a')] }).thenThrows(ErrorCodes.notFound, 'version fp-x');
     spec.given([]).when({ type: 'RecordBuilds', bucket: B, version: 'fp-1', builds: [published('a')] }).thenThrows(ErrorCodes.notFound, `bucket ${B}`);
+  });
+});
+
+// ---- building on a revoked parent ---------------------------------------------------------
+
+describe('a build whose parent is revoked', () => {
+  const base = { bucket: 'base-images', version_id: 'ver-base-3', name: 'v3' };
+  /** The revoked parent is whatever the build's source image is an artifact of. */
+  const revokedSource = (source: string) => ({ revokedParents: (b: PublishedBuild) => (b.source_external_id === source ? [base] : []) });
+  const onBase = published('app', { source_external_id: 'ami-base-3' });
+
+  it('is refused with a conflict naming the revoked parent and the build, and nothing is written', () => {
+    const err = spec.given([]).when(publish('fp-1', [onBase, published('other')]), revokedSource('ami-base-3')).thenThrows(ErrorCodes.conflict, 'parent base-images v3 (ver-base-3) of build app is revoked');
+    expect(err.message).toContain('--allow-revoked-parent');
+    expect(err.details).toEqual({ revoked_parents: [{ ...base, builds: ['app'] }] });
+  });
+
+  it('names each revoked parent once, with every build built on it', () => {
+    const err = spec
+      .given([])
+      .when(publish('fp-1', [onBase, published('app-arm', { source_external_id: 'ami-base-3' })]), revokedSource('ami-base-3'))
+      .thenThrows(ErrorCodes.conflict, 'of build app, app-arm is revoked');
+    expect(err.details).toEqual({ revoked_parents: [{ ...base, builds: ['app', 'app-arm'] }] });
+  });
+
+  it('is recorded when the command allows it', () => {
+    spec
+      .given([bucketCreated()])
+      .when(publish('fp-1', [onBase], { allow_revoked_parent: true }), revokedSource('ami-base-3'))
+      .then([versionStarted('id-1', 'fp-1'), buildCompleted('id-1', onBase, 'id-2'), versionCompleted('id-1', 'v1')]);
+  });
+
+  it('refuses RecordBuilds alike, and allows it on request', () => {
+    const running: BucketEvent[] = [bucketCreated(), versionStarted('ver-1', 'fp-1')];
+    spec.given(running).when({ type: 'RecordBuilds', bucket: B, version: 'fp-1', builds: [onBase] }, revokedSource('ami-base-3')).thenThrows(ErrorCodes.conflict, 'base-images v3');
+    spec
+      .given(running)
+      .when({ type: 'RecordBuilds', bucket: B, version: 'fp-1', builds: [onBase], allow_revoked_parent: true }, revokedSource('ami-base-3'))
+      .then([buildCompleted('ver-1', onBase, 'id-1'), versionCompleted('ver-1', 'v1')]);
+  });
+
+  it('does not stop a re-publish that writes nothing, nor a failed build (it made no image)', () => {
+    const given: BucketEvent[] = [bucketCreated(), versionStarted('ver-1', 'fp-1'), buildCompleted('ver-1', onBase, 'bld-1'), versionCompleted('ver-1', 'v1')];
+    spec.given(given).when(publish('fp-1', [onBase]), revokedSource('ami-base-3')).thenNothingChanged('nothing changed');
+    const failed = failedBuild('app', 'provisioner exited 1', { source_external_id: 'ami-base-3' });
+    spec
+      .given([bucketCreated()])
+      .when(publish('fp-2', [failed]), revokedSource('ami-base-3'))
+      .then([versionStarted('id-1', 'fp-2'), buildFailed('id-1', 'id-2', 'app')]);
   });
 });
 

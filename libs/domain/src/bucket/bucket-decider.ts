@@ -20,8 +20,9 @@ export type BucketCommand =
       expected_builds: string[] | null;
       missing_builds_failed: boolean;
       description?: string;
+      allow_revoked_parent?: boolean;
     }
-  | { type: 'RecordBuilds'; bucket: string; version: string; builds: PublishedBuild[] }
+  | { type: 'RecordBuilds'; bucket: string; version: string; builds: PublishedBuild[]; allow_revoked_parent?: boolean }
   | { type: 'CompleteVersion'; bucket: string; version: string }
   | { type: 'DeleteVersion'; bucket: string; version: string };
 
@@ -30,6 +31,14 @@ export interface BucketContext {
   newId: () => string;
   /** User channels (not `latest`) currently pointing at a version. */
   channelsAssigned: (bucket: string, versionId: string) => string[];
+  /** Revoked versions a build would descend from: the one it names through a channel, or any with its source image. */
+  revokedParents: (build: PublishedBuild) => RevokedParent[];
+}
+
+export interface RevokedParent {
+  bucket: string;
+  version_id: string;
+  name: string;
 }
 
 export interface BucketDecision {
@@ -100,7 +109,7 @@ export function decideBucket(cmd: BucketCommand, state: BucketState | undefined,
     case 'RecordBuilds': {
       const b = liveBucket(state, cmd.bucket);
       const v = liveVersion(b, cmd.version);
-      return decideBuilds(b, v, cmd.builds, [], false, ctx);
+      return decideBuilds(b, v, cmd.builds, [], false, cmd.allow_revoked_parent ?? false, ctx);
     }
     case 'CompleteVersion': {
       const b = liveBucket(state, cmd.bucket);
@@ -155,15 +164,16 @@ function decidePublish(cmd: Extract<BucketCommand, { type: 'Publish' }>, state: 
       completed_position: null,
     };
     const completed = bucketExists ? state.completed_count : (state?.completed_count ?? 0);
-    const decision = decideBuilds({ name: cmd.bucket, completed_count: completed }, fresh, cmd.builds, events, cmd.missing_builds_failed, ctx);
+    const decision = decideBuilds({ name: cmd.bucket, completed_count: completed }, fresh, cmd.builds, events, cmd.missing_builds_failed, cmd.allow_revoked_parent ?? false, ctx);
     return { ...decision, message: `published version ${cmd.fingerprint}: ${decision.message}` };
   }
-  return decideBuilds(state!, existing, cmd.builds, events, cmd.missing_builds_failed, ctx);
+  return decideBuilds(state!, existing, cmd.builds, events, cmd.missing_builds_failed, cmd.allow_revoked_parent ?? false, ctx);
 }
 
 /**
  * Adds builds to a version and completes it when its expected builds are all done. Re-publishing
- * identical builds changes nothing; a build that differs from one already done is a conflict.
+ * identical builds changes nothing; a build that differs from one already done is a conflict, and
+ * so is a new image built on a revoked one, unless the caller says so explicitly.
  */
 function decideBuilds(
   bucket: Pick<BucketState, 'name' | 'completed_count'>,
@@ -171,12 +181,14 @@ function decideBuilds(
   builds: PublishedBuild[],
   events: BucketEvent[],
   missingBuildsFailed: boolean,
+  allowRevokedParent: boolean,
   ctx: BucketContext,
 ): BucketDecision {
   /** Status of every build once this decision is applied. */
   const outcome = new Map<string, { name: string; status: BuildStatus }>(v.builds.map((b) => [buildKey(b), { name: b.name, status: b.status }]));
   const added: string[] = [];
   const claimed = new Set<number>();
+  const onRevoked: { build: string; parent: RevokedParent }[] = [];
   for (const [i, pb] of builds.entries()) {
     const key = buildKey(pb);
     const slot = buildSlot(v.builds, pb);
@@ -199,6 +211,7 @@ function decideBuilds(
     }
     const build_id = prior?.build_id ?? ctx.newId();
     if (pb.status === 'DONE') {
+      if (!allowRevokedParent) for (const parent of ctx.revokedParents(pb)) onRevoked.push({ build: pb.name, parent });
       const build: BuildRecord = {
         build_id,
         name: pb.name,
@@ -220,6 +233,8 @@ function decideBuilds(
     outcome.set(key, { name: pb.name, status: pb.status });
     added.push(pb.name);
   }
+
+  if (onRevoked.length) throw revokedParentConflict(onRevoked);
 
   const names = new Set([...outcome.values()].map((b) => b.name));
   const expected = v.expected_builds;
@@ -246,6 +261,21 @@ function decideBuilds(
   const waiting = expected ? expected.filter((n) => !doneNames.has(n)) : [];
   const state = failed.length ? `failed builds: ${failed.join(', ')}` : `waiting for ${waiting.join(', ')}`;
   return { events, message: `recorded ${added.length} build(s); version not complete (${state})`, version_id: v.id };
+}
+
+function revokedParentConflict(found: { build: string; parent: RevokedParent }[]): DomainError {
+  const parents = new Map<string, RevokedParent & { builds: string[] }>();
+  for (const { build, parent } of found) {
+    const p = parents.get(parent.version_id) ?? { ...parent, builds: [] };
+    p.builds.push(build);
+    parents.set(parent.version_id, p);
+  }
+  const named = [...parents.values()].map((p) => `parent ${p.bucket} ${p.name} (${p.version_id}) of build ${p.builds.join(', ')} is revoked`);
+  return new DomainError(
+    ErrorCodes.conflict,
+    `${named.join('; ')}; publish with --allow-revoked-parent (allow_revoked_parent: true) to record it anyway`,
+    { revoked_parents: [...parents.values()] },
+  );
 }
 
 function completion(bucket: Pick<BucketState, 'name' | 'completed_count'>, v: VersionState): BucketEvent {

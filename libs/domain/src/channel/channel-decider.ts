@@ -8,7 +8,7 @@ export type ChannelCommand =
   | { type: 'UnassignChannel'; bucket: string; channel: string; reason: string | null }
   | { type: 'RestrictChannel'; bucket: string; channel: string; restricted: boolean }
   | { type: 'DeleteChannel'; bucket: string; channel: string; reason: string | null }
-  | { type: 'RollbackChannel'; bucket: string; channel: string; to_version: string | null; reason: string | null };
+  | { type: 'RollbackChannel'; bucket: string; channel: string; to_version: string | null; reason: string | null; because_revocation_of?: string | null };
 
 /** What a channel decision reads beyond the channel itself; given by the caller so the decider stays pure. */
 export interface ChannelContext {
@@ -126,7 +126,7 @@ export function decideChannel(cmd: ChannelCommand, state: ChannelState | undefin
       // Rolling back to where the channel already is changes nothing (and must not disturb the assignment stack).
       if (target && target.id === c.version_id) return { events: [], message: `channel ${cmd.channel} already points at ${label(target)}`, empty: false };
       const to = target?.id ?? null;
-      const event: ChannelEvent = { type: 'ChannelRolledBack', bucket: cmd.bucket, channel: cmd.channel, from_version_id: c.version_id, to_version_id: to, reason: cmd.reason, because_revocation_of: null };
+      const event: ChannelEvent = { type: 'ChannelRolledBack', bucket: cmd.bucket, channel: cmd.channel, from_version_id: c.version_id, to_version_id: to, reason: cmd.reason, because_revocation_of: cmd.because_revocation_of ?? null };
       if (!target) {
         if (c.version_id === null) return { events: [], message: `channel ${cmd.channel} is empty and has no earlier valid version`, empty: true };
         return { events: [event], message: `channel ${cmd.channel} has no earlier valid version: it is now empty`, empty: true };

@@ -183,6 +183,18 @@ describe('real Packer manifests (fixtures/packer/out)', () => {
       expect(b.parent_channel).toEqual({ bucket: 'ubuntu-base', channel: 'production' });
     }
   });
+
+  it('a parent channel alone overrides source_image_id too: the build has no source image of its own', () => {
+    const builds = parseFile(fixture('manifests-cloud', 'lineage-app.json'), { parentChannel: { bucket: 'base', channel: 'prod' } }).builds;
+    expect(builds.map((b) => [b.source_external_id, b.parent_channel])).toEqual([
+      [null, { bucket: 'base', channel: 'prod' }],
+      [null, { bucket: 'base', channel: 'prod' }],
+    ]);
+    expect(parseFile(fixture('manifests-cloud', 'lineage-app.json')).builds.map((b) => b.source_external_id)).toEqual([
+      'ami-032c6aeda97099fcd',
+      '/subscriptions/5f3c1a2b-8d4e-4f6a-9b7c-2e1d0f9a8b7c/resourceGroups/rg-golden-images/providers/Microsoft.Compute/images/base-ubuntu-2204-3.0.0',
+    ]);
+  });
 });
 
 describe('cloud manifests (fixtures/manifests-cloud)', () => {

@@ -25,7 +25,10 @@ export interface ParseOptions {
   builderType?: string;
   /** --parent EXTERNAL_ID applied as source_external_id to every build (overrides custom_data). */
   parent?: string;
-  /** parent given as bucket:channel */
+  /**
+   * --parent BUCKET:CHANNEL, recorded on every build. It overrides custom_data too: the source
+   * image id would otherwise add a second parent, the version that id belongs to.
+   */
   parentChannel?: { bucket: string; channel: string };
 }
 
@@ -294,7 +297,7 @@ export function parseManifest(doc: unknown, opts: ParseOptions = {}): ParsedMani
       packer_run_uuid: b.packer_run_uuid,
       artifacts: b.artifacts,
       labels: labelsOf(b.customData),
-      source_external_id: opts.parent ?? sourceImageId,
+      source_external_id: opts.parent ?? (opts.parentChannel ? null : sourceImageId),
       parent_channel: opts.parentChannel ?? null,
       parent_version_id: null,
       build_time: b.build_time,

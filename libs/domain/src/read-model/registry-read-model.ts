@@ -1,4 +1,4 @@
-import { MANAGED_CHANNEL, type BucketEvent, type ChannelEvent, type DomainEvent, type RevocationEvent, type StoredCommit } from '@gilt/contracts';
+import { isWebhookEvent, MANAGED_CHANNEL, type BucketEvent, type ChannelEvent, type DomainEvent, type RevocationEvent, type StoredCommit } from '@gilt/contracts';
 import { AncestryGraph, walk } from '../ancestry/ancestry-graph.js';
 import { evolveBucket, findVersion, type BucketState, type EventContext, type VersionState } from '../bucket/bucket-state.js';
 import { evolveChannel, latestMoved, newChannel, type ChannelState } from '../channel/channel-state.js';
@@ -38,6 +38,8 @@ export class RegistryReadModel {
     const ctx: EventContext = { at: commit.meta.occurred_at, actor: commit.meta.actor, position: commit.position };
     const touched = new Set<string>();
     for (const e of commit.events) {
+      // Webhook configuration and deliveries are the notifier's; the registry has no part in them.
+      if (isWebhookEvent(e)) continue;
       touched.add(e.bucket);
       if (isChannelEvent(e)) this.applyChannel(e, ctx);
       else if (isRevocationEvent(e)) this.revocations.set(e.version_id, evolveRevocation(this.revocations.get(e.version_id), e, ctx));
@@ -160,14 +162,21 @@ export class RegistryReadModel {
     return c.version_id ? this.buckets.get(c.bucket)?.by_id.get(c.version_id) : undefined;
   }
 
-  parentsOf(v: VersionState): VersionState[] {
+  /**
+   * The versions a build (recorded or about to be) descends from: the one it named through a
+   * channel, and every version that has its source image as an artifact.
+   */
+  parentsOfBuild(b: Pick<VersionState['builds'][number], 'source_external_id' | 'parent_version_id'>): VersionState[] {
     const ids = new Set<string>();
-    for (const b of v.builds) {
-      if (b.parent_version_id) ids.add(b.parent_version_id);
-      if (b.source_external_id) for (const ref of this.artifacts.get(b.source_external_id) ?? []) ids.add(ref.version_id);
-    }
-    ids.delete(v.id);
+    if (b.parent_version_id) ids.add(b.parent_version_id);
+    if (b.source_external_id) for (const ref of this.artifacts.get(b.source_external_id) ?? []) ids.add(ref.version_id);
     return [...ids].map((id) => this.versions.get(id)).filter((x): x is VersionState => x !== undefined);
+  }
+
+  parentsOf(v: VersionState): VersionState[] {
+    const parents = new Map<string, VersionState>();
+    for (const b of v.builds) for (const p of this.parentsOfBuild(b)) if (p.id !== v.id) parents.set(p.id, p);
+    return [...parents.values()];
   }
 
   childrenOf(v: VersionState): VersionState[] {

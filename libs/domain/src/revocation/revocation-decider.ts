@@ -36,8 +36,10 @@ export function decideRevocation(cmd: RevocationCommand, state: RevocationState 
         throw new DomainError(ErrorCodes.conflict, 'version is already revoked; restore it before scheduling a revocation', { version: cmd.version_id });
       }
       if (Date.parse(cmd.revoke_at) <= nowMs) throw new DomainError(ErrorCodes.validation, 'revoke_at must be in the future to schedule', { field: 'revoke_at' });
-      // An inherited date never pushes back an earlier date the version already has (HCP Packer keeps the earlier one).
-      if (cmd.revocation_type === 'INHERITED' && status === 'scheduled' && state!.revoke_at && Date.parse(state!.revoke_at) <= Date.parse(cmd.revoke_at)) {
+      // An inherited date never pushes back an earlier date the version already has (HCP Packer
+      // keeps the earlier one), unless that date came from the same ancestor, which is being rescheduled.
+      const sameAncestor = state?.inherited_from?.version_id === cmd.inherited_from?.version_id;
+      if (cmd.revocation_type === 'INHERITED' && status === 'scheduled' && !sameAncestor && state!.revoke_at && Date.parse(state!.revoke_at) <= Date.parse(cmd.revoke_at)) {
         return { events: [], message: 'already scheduled earlier' };
       }
       const { type: _t, ...rest } = cmd;

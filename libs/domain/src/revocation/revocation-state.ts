@@ -15,9 +15,15 @@ export interface RevocationState {
   disable_rollback: boolean;
   /** Log position of the VersionRevoked commit, for ordering and deterministic follow-up ids. */
   revoked_position: number | null;
+  /**
+   * Log position of the last revocation event of this version, restores and cancellations
+   * included (0: none yet). A cascade that finds a descendant changed after its root leaves it
+   * alone: someone decided about that descendant since (e.g. restored it on its own).
+   */
+  changed_position: number;
 }
 
-export const noRevocation = (bucket: string, version_id: string): RevocationState => ({
+export const noRevocation = (bucket: string, version_id: string, changed_position = 0): RevocationState => ({
   version_id,
   bucket,
   status: 'none',
@@ -29,6 +35,7 @@ export const noRevocation = (bucket: string, version_id: string): RevocationStat
   skip_descendants: false,
   disable_rollback: false,
   revoked_position: null,
+  changed_position,
 });
 
 export function evolveRevocation(state: RevocationState | undefined, e: RevocationEvent, ctx: EventContext): RevocationState {
@@ -46,6 +53,7 @@ export function evolveRevocation(state: RevocationState | undefined, e: Revocati
         skip_descendants: e.skip_descendants,
         disable_rollback: e.disable_rollback,
         revoked_position: null,
+        changed_position: ctx.position,
       };
     case 'VersionRevoked':
       return {
@@ -59,10 +67,11 @@ export function evolveRevocation(state: RevocationState | undefined, e: Revocati
         skip_descendants: e.skip_descendants,
         disable_rollback: e.disable_rollback,
         revoked_position: ctx.position,
+        changed_position: ctx.position,
       };
     case 'RevocationCancelled':
     case 'VersionRestored':
-      return noRevocation(s.bucket, s.version_id);
+      return noRevocation(s.bucket, s.version_id, ctx.position);
   }
 }
 

@@ -60,6 +60,8 @@ export class BuildDto {
 
 export class RecordBuildsDto {
   @IsArray() @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => BuildDto) builds!: BuildDto[];
+  /** Record builds whose parent is revoked instead of refusing them (409). */
+  @IsOptional() @IsBoolean() allow_revoked_parent?: boolean;
 }
 
 /** `gilt publish`: a Packer manifest plus how to read it. The manifest itself is checked by the manifest parser. */
@@ -74,6 +76,8 @@ export class PublishDto {
   /** The source image: an external id, or `bucket:channel`. */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(1024) parent?: string;
   @IsOptional() @IsString() @MaxLength(255) description?: string;
+  /** Publish builds whose parent is revoked instead of refusing them (409). */
+  @IsOptional() @IsBoolean() allow_revoked_parent?: boolean;
 }
 
 export class CreateChannelDto {

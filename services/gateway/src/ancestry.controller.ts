@@ -1,0 +1,40 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ErrorCodes, MAX_ANCESTRY_DEPTH, Queries, type AncestryAnswer, type AncestryDirection, type AncestryQuery } from '@gilt/contracts';
+import { CommandBus } from './command-bus.js';
+import { apiError } from './http/api-error.js';
+import { ReadAccess } from './read-access.js';
+
+const DIRECTIONS: AncestryDirection[] = ['parents', 'children', 'both'];
+
+/**
+ * A version's parents and children across buckets, with up-to-date status. The ancestry service
+ * owns the answer; this checks the request and asks it.
+ */
+@Controller('v1/buckets/:bucket/versions/:version/ancestry')
+export class AncestryController {
+  constructor(
+    private readonly bus: CommandBus,
+    private readonly read: ReadAccess,
+  ) {}
+
+  @Get()
+  get(@Param('bucket') bucket: string, @Param('version') version: string, @Query() q: Record<string, string>): Promise<AncestryAnswer> {
+    const direction = (q.direction ?? 'both') as AncestryDirection;
+    if (!DIRECTIONS.includes(direction)) throw apiError(ErrorCodes.validation, `direction must be one of ${DIRECTIONS.join(', ')}`, { field: 'direction' });
+    const depth = q.depth === undefined ? 1 : Number(q.depth);
+    if (!/^[0-9]+$/.test(q.depth ?? '1') || depth < 1 || depth > MAX_ANCESTRY_DEPTH) {
+      throw apiError(ErrorCodes.validation, `depth must be a whole number from 1 to ${MAX_ANCESTRY_DEPTH} (1: direct relatives only)`, { field: 'depth' });
+    }
+    // The ancestry service answers from the log as it is now; a past view would need its own replay.
+    if (q.as_of !== undefined) throw apiError(ErrorCodes.validation, 'as_of is not supported for ancestry: it answers for the current log only', { field: 'as_of' });
+    // 404s come from the gateway's own model, which already has every write this client made.
+    const v = this.read.version(bucket, version);
+    return this.bus.query<AncestryQuery, AncestryAnswer>(Queries.ancestry.relatives, {
+      bucket,
+      version: v.id,
+      direction,
+      depth,
+      min_position: this.read.model.position,
+    });
+  }
+}
