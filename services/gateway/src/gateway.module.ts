@@ -1,4 +1,4 @@
-import { Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { Redis } from 'ioredis';
@@ -54,7 +54,17 @@ export const GATEWAY_CONFIG = 'GATEWAY_CONFIG';
     {
       provide: REDIS,
       inject: [GATEWAY_CONFIG],
-      useFactory: (c: GatewayConfig) => new Redis(c.redisUrl || 'redis://127.0.0.1:6379', { lazyConnect: false, enableOfflineQueue: false, commandTimeout: 2000, maxRetriesPerRequest: 1 }),
+      useFactory: (c: GatewayConfig) => {
+        const redis = new Redis(c.redisUrl || 'redis://127.0.0.1:6379', { lazyConnect: false, enableOfflineQueue: false, commandTimeout: 2000, maxRetriesPerRequest: 1 });
+        // /healthz reports Redis being down; one line per outage is enough for the log.
+        let down = false;
+        redis.on('error', (err: Error) => {
+          if (!down) new Logger('redis').warn(`Redis unreachable: ${err.message}`);
+          down = true;
+        });
+        redis.on('ready', () => (down = false));
+        return redis;
+      },
     },
     { provide: APP_GUARD, useClass: AuthGuard },
     CommandBus,
