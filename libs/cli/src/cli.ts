@@ -1,12 +1,17 @@
 /** `run(argv, env, io)`: parse, dispatch, report. Returns the exit status (0 ok, 1 failed, 2 usage). */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { adminGroup } from './commands/admin.js';
 import { ancestryCommand } from './commands/ancestry.js';
 import { bucketsGroup } from './commands/buckets.js';
 import { channelsGroup } from './commands/channels.js';
+import { eventsGroup } from './commands/events.js';
+import { historyCommand } from './commands/history.js';
+import { incidentCommand } from './commands/incident.js';
 import { publishCommand } from './commands/publish.js';
 import { resolveCommand, searchCommand } from './commands/resolve.js';
 import { restoreCommand, revokeCommand } from './commands/revoke.js';
 import { tokenGroup } from './commands/token.js';
+import { verifyCommand } from './commands/verify.js';
 import { versionsGroup } from './commands/versions.js';
 import { isGroup, type Command, type CommandGroup, type Context, type OptionSpecs, type OptionValues } from './command.js';
 import { ApiError, CliError, UsageError } from './errors.js';
@@ -17,7 +22,7 @@ import { Output, processIo, type CliIo, type Env } from './output.js';
 export const VERSION = '0.1.0';
 export const DEFAULT_URL = 'http://127.0.0.1:8080';
 
-export const COMMANDS: (Command | CommandGroup)[] = [publishCommand, bucketsGroup, versionsGroup, channelsGroup, ancestryCommand, revokeCommand, restoreCommand, resolveCommand, searchCommand, tokenGroup];
+export const COMMANDS: (Command | CommandGroup)[] = [publishCommand, bucketsGroup, versionsGroup, channelsGroup, ancestryCommand, revokeCommand, restoreCommand, resolveCommand, searchCommand, historyCommand, eventsGroup, incidentCommand, verifyCommand, adminGroup, tokenGroup];
 
 const valueOptions = (...specs: OptionSpecs[]): Set<string> =>
   new Set(specs.flatMap((s) => Object.entries(s).filter(([, o]) => o.type === 'string').map(([n]) => n)));

@@ -131,6 +131,41 @@ export class HttpClient {
     }
   }
 
+  /**
+   * A GET whose answer is too big to hold (an export of the whole log): the body goes to `sink`
+   * as it arrives. Not retried, since part of it may already be written; an error answer throws
+   * ApiError as `request` does.
+   */
+  async download(path: string, query: Query, sink: (chunk: string) => void | Promise<void>): Promise<Headers> {
+    const url = this.url(path, query);
+    // The timeout is for the answer to start: a big body may take much longer to arrive.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(new DOMException('timed out', 'TimeoutError')), this.timeoutMs);
+    let res: Response;
+    try {
+      res = await fetch(url, { headers: { authorization: `Bearer ${this.opts.token}`, 'user-agent': 'gilt-cli/0.1.0' }, signal: abort.signal });
+    } catch (e) {
+      throw new CliError(this.describeFailure(e));
+    } finally {
+      clearTimeout(timer);
+    }
+    if (res.status < 200 || res.status >= 300) {
+      const text = await res.text();
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        body = undefined;
+      }
+      return this.finish<never>({ kind: 'response', status: res.status, statusText: res.statusText, headers: res.headers, body, text }, 'GET', path).headers;
+    }
+    const decoder = new TextDecoder();
+    for await (const chunk of res.body ?? []) await sink(decoder.decode(chunk as Uint8Array, { stream: true }));
+    const rest = decoder.decode();
+    if (rest) await sink(rest);
+    return res.headers;
+  }
+
   private async attempt(method: string, url: string, headers: Record<string, string>, body: string | undefined): Promise<Attempt> {
     try {
       const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(this.timeoutMs), redirect: 'follow' });

@@ -157,10 +157,6 @@ export interface RevokeVersionPayload {
 export interface ScheduleRevocationPayload extends RevokeVersionPayload {
   revoke_at: string;
 }
-/** Dry run of a revoke (revoke_at absent) or a schedule. */
-export interface PlanRevocationPayload extends RevokeVersionPayload {
-  revoke_at?: string | null;
-}
 export interface CancelRevocationPayload {
   bucket: string;
   version: string;
@@ -194,16 +190,15 @@ export interface ChannelRollbackView {
   /** `latest`: recomputed by the registry, not rolled back by an event. */
   managed: boolean;
 }
-/** Reply data of revoke, schedule and plan. */
+/**
+ * Reply data of revoke and schedule. The versions and channels involved are not in it (a cascade
+ * of 10,000 versions would not fit in a NATS message): the gateway lists them from its own read
+ * model with the same plan (planRevocation in @gilt/domain).
+ */
 export interface RevocationResultData {
   version_id: string;
   status: 'REVOKED' | 'REVOCATION_SCHEDULED';
   revoke_at: string;
-  dry_run: boolean;
-  affected_versions: AffectedVersion[];
-  channel_rollbacks: ChannelRollbackView[];
-  /** Channels left on a revoked version because rollback was disabled. */
-  channels_not_rolled_back: { bucket: string; channel: string; version_id: string }[];
   /** Descendant revocations still to write when the reply was sent (large cascades finish in the background). */
   cascade: { total: number; pending: number };
 }

@@ -5,3 +5,4 @@ export * from './names.js';
 export * from './commands.js';
 export * from './queries.js';
 export * from './public-events.js';
+export * from './history.js';

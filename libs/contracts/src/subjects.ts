@@ -38,8 +38,6 @@ export const Commands = {
     schedule: 'gilt.cmd.revocation.schedule',
     cancel: 'gilt.cmd.revocation.cancel',
     restore: 'gilt.cmd.revocation.restore',
-    /** Dry run: what a revocation would touch; writes nothing. */
-    plan: 'gilt.cmd.revocation.plan',
   },
   notifier: {
     registerWebhook: 'gilt.cmd.notifier.register-webhook',
@@ -68,4 +66,10 @@ export const QueueGroups = {
   revocation: 'gilt-revocation',
   ancestry: 'gilt-ancestry',
   notifier: 'gilt-notifier',
+} as const;
+
+/** Sent to every replica of every service with a projection (no queue group): each one answers. */
+export const Broadcasts = {
+  /** Rebuild the read model from the log; progress goes to the reply subject (see RebuildProgress). */
+  rebuild: 'gilt.cmd.all.rebuild',
 } as const;

@@ -169,6 +169,45 @@ export class EventStore {
     }
   }
 
+  /**
+   * Writes a commit read from another log exactly as it was stored (body, meta, hashes), at the
+   * same position: the log must be at `commit.position - 1` and the aggregate's last commit at
+   * `previousRevision`, or nothing is written (WrongExpectedRevision). This is how an import
+   * reproduces a log. The message id is the commit's hash rather than its command id: a hash
+   * names exactly one stored commit, so a retried import write lands once, and no command id
+   * reused by a client far apart in time can make JetStream drop a commit as a duplicate.
+   * Calls may be pipelined: one connection delivers them in order.
+   */
+  async appendRaw(commit: StoredCommit, previousRevision: number): Promise<AppendResult> {
+    const data = JSON.stringify({ stream: commit.stream, events: commit.events, meta: commit.meta, prev_hash: commit.prev_hash, hash: commit.hash });
+    try {
+      const ack = await this.js.publish(this.subjectFor(commit.stream), data, {
+        msgID: commit.hash,
+        expect: { lastSequence: commit.position - 1, lastSubjectSequence: previousRevision },
+        timeout: 10_000,
+      });
+      if (ack.seq !== commit.position) throw new WrongExpectedRevision(commit.stream, previousRevision, null);
+      return { position: ack.seq, hash: commit.hash, duplicate: ack.duplicate };
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === WRONG_LAST_SEQUENCE) {
+        const m = /wrong last sequence: (\d+)/.exec(err.message);
+        throw new WrongExpectedRevision(commit.stream, previousRevision, m ? Number(m[1]) : null);
+      }
+      throw err;
+    }
+  }
+
+  /** The commit at one position, or null past the head. */
+  async commitAt(position: number): Promise<StoredCommit | null> {
+    try {
+      const m = await this.jsm.streams.getMessage(this.streamName, { seq: position });
+      return m ? decode(m.seq, m.data) : null;
+    } catch (err) {
+      if (err instanceof JetStreamApiError && err.code === 10037) return null;
+      throw err;
+    }
+  }
+
   /** The last commit of one aggregate, or null when it has none. */
   async lastCommit(stream: string): Promise<StoredCommit | null> {
     try {

@@ -2,6 +2,9 @@ import type { StoredCommit } from '@gilt/contracts';
 import type { EventStore, Subscription } from './event-store.js';
 
 const MAX_REMEMBERED_COMMANDS = 500_000;
+const REPLAY_REPORT_EVERY = 100_000;
+
+const rate = (n: number, seconds: number) => Math.round(n / Math.max(seconds, 1e-3));
 
 export interface StreamHead {
   revision: number;
@@ -21,6 +24,8 @@ export class LiveProjection {
   private waiters: { position: number; resolve: () => void }[] = [];
   private subscription: Subscription | null = null;
   private failed: unknown = null;
+  /** Progress of the start-up replay, while it runs. */
+  private replay: { head: number; started: number; events: number; nextReport: number } | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -28,13 +33,20 @@ export class LiveProjection {
     private readonly log: (msg: string) => void = () => undefined,
   ) {}
 
-  /** Replays the log and follows it; resolves once the replay reached the head as of the call. */
+  /**
+   * Replays the log and follows it; resolves once the replay reached the head as of the call.
+   * Projections live in memory only, so this replay is also what rebuilds them when their code
+   * (and so their schema) changes: every start is a rebuild. It logs its progress and speed.
+   */
   async start(): Promise<void> {
-    const started = Date.now();
+    const head = await this.store.head();
+    const started = performance.now();
+    this.replay = { head, started, events: 0, nextReport: REPLAY_REPORT_EVERY };
     await this.follow();
     await this.subscription!.caughtUp;
-    const ms = Date.now() - started;
-    this.log(`replayed ${this.position} commits in ${ms} ms`);
+    const seconds = (performance.now() - started) / 1000;
+    this.log(`replayed ${this.position} commits (${this.replay.events} events) in ${seconds.toFixed(1)} s: ${rate(this.replay.events, seconds)} events/s`);
+    this.replay = null;
   }
 
   private async follow(): Promise<void> {
@@ -56,11 +68,21 @@ export class LiveProjection {
     this.commands.set(c.meta.command_id, c.position);
     if (this.commands.size > MAX_REMEMBERED_COMMANDS) this.commands.delete(this.commands.keys().next().value!);
     this.position = c.position;
+    if (this.replay) this.reportReplay(c);
     if (this.waiters.length) {
       const ready = this.waiters.filter((w) => w.position <= this.position);
       this.waiters = this.waiters.filter((w) => w.position > this.position);
       for (const w of ready) w.resolve();
     }
+  }
+
+  private reportReplay(c: StoredCommit): void {
+    const r = this.replay!;
+    r.events += c.events.length;
+    if (c.position < r.nextReport) return;
+    r.nextReport += REPLAY_REPORT_EVERY;
+    const seconds = (performance.now() - r.started) / 1000;
+    this.log(`replaying the log: ${c.position} of ${r.head} commits, ${rate(r.events, seconds)} events/s`);
   }
 
   /** Position of the commit a command id produced, if it is one of the recent ones. */

@@ -18,35 +18,64 @@ export interface VerifyReport {
 }
 
 /**
- * Checks a sequence of commits (in log order, from position 1): positions have no gaps, every
- * commit's hash matches its body, and every commit points at its aggregate's previous hash.
- * An edited, removed or reordered commit breaks one of these.
+ * Checks commits one at a time, in log order: positions have no gaps, every commit's hash matches
+ * its body, and every commit points at its aggregate's previous hash. An edited, removed or
+ * reordered commit breaks one of these. It can start mid-log (an import continuing a log): give
+ * the next expected position and where to find each aggregate's last hash before that.
  */
-export async function verifyCommits(commits: AsyncIterable<StoredCommit> | Iterable<StoredCommit>, onProgress?: (n: number) => void): Promise<VerifyReport> {
-  const lastHash = new Map<string, string>();
-  let expected = 1;
-  let count = 0;
-  const fail = (problem: VerifyProblem): VerifyReport => ({ ok: false, commits: count, streams: lastHash.size, head: expected - 1, problem });
-  for await (const c of commits) {
-    if (c.position !== expected) {
-      return fail({ position: expected, stream: null, kind: 'gap', message: `commit at position ${expected} is missing (next found: ${c.position})` });
+export class ChainVerifier {
+  private readonly lastHash = new Map<string, string>();
+  commits = 0;
+
+  constructor(
+    private expected = 1,
+    private readonly hashBefore: (stream: string) => string = () => GENESIS_HASH,
+  ) {}
+
+  /** Position of the last good commit. */
+  get head(): number {
+    return this.expected - 1;
+  }
+
+  get streams(): number {
+    return this.lastHash.size;
+  }
+
+  /** Accepts a good commit (it becomes its aggregate's chain head) or names what is wrong with it. */
+  check(c: StoredCommit): VerifyProblem | null {
+    if (c.position !== this.expected) {
+      return { position: this.expected, stream: null, kind: 'gap', message: `commit at position ${this.expected} is missing (next found: ${c.position})` };
     }
-    const prev = lastHash.get(c.stream) ?? GENESIS_HASH;
+    const prev = this.lastHash.get(c.stream) ?? this.hashBefore(c.stream);
     if (c.prev_hash !== prev) {
-      return fail({
+      return {
         position: c.position,
         stream: c.stream,
         kind: 'broken-chain',
         message: `commit ${c.position} of ${c.stream} points at previous hash ${c.prev_hash.slice(0, 12) || '(genesis)'} but the previous commit of ${c.stream} has ${prev.slice(0, 12) || '(genesis)'}`,
-      });
+      };
     }
     if (commitHash(c.prev_hash, c) !== c.hash) {
-      return fail({ position: c.position, stream: c.stream, kind: 'hash-mismatch', message: `commit ${c.position} of ${c.stream} was edited: its hash does not match its content` });
+      return { position: c.position, stream: c.stream, kind: 'hash-mismatch', message: `commit ${c.position} of ${c.stream} was edited: its hash does not match its content` };
     }
-    lastHash.set(c.stream, c.hash);
-    expected++;
-    count++;
-    if (onProgress && count % 10_000 === 0) onProgress(count);
+    this.lastHash.set(c.stream, c.hash);
+    this.expected++;
+    this.commits++;
+    return null;
   }
-  return { ok: true, commits: count, streams: lastHash.size, head: expected - 1, problem: null };
+
+  report(problem: VerifyProblem | null): VerifyReport {
+    return { ok: problem === null, commits: this.commits, streams: this.streams, head: this.head, problem };
+  }
+}
+
+/** Verifies a whole log (or an exported copy of it) from position 1; stops at the first problem. */
+export async function verifyCommits(commits: AsyncIterable<StoredCommit> | Iterable<StoredCommit>, onProgress?: (n: number) => void): Promise<VerifyReport> {
+  const chain = new ChainVerifier();
+  for await (const c of commits) {
+    const problem = chain.check(c);
+    if (problem) return chain.report(problem);
+    if (onProgress && chain.commits % 10_000 === 0) onProgress(chain.commits);
+  }
+  return chain.report(null);
 }

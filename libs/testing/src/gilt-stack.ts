@@ -48,7 +48,7 @@ const HEALTH_SUBJECT: Partial<Record<ServiceName, string>> = {
 };
 
 export async function startGilt(opts: StartGiltOptions = {}): Promise<GiltStack> {
-  const services = opts.services ?? ['ingestion', 'channels', 'ancestry', 'revocation', 'gateway'];
+  const services = opts.services ?? ['ingestion', 'channels', 'ancestry', 'revocation', 'notifier', 'gateway'];
   const [nats, redis, port] = await Promise.all([startNats(), startRedis(), freePort()]);
   const dir = await fsp.mkdtemp(path.join(os.tmpdir(), 'gilt-stack-'));
   const tokens: Record<TokenRole, string> = {

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ErrorCodes, MAX_ANCESTRY_DEPTH, Queries, type AncestryAnswer, type AncestryDirection, type AncestryQuery } from '@gilt/contracts';
+import { ancestryOf } from '@gilt/domain';
 import { CommandBus } from './command-bus.js';
 import { apiError } from './http/api-error.js';
 import { ReadAccess } from './read-access.js';
@@ -25,8 +26,14 @@ export class AncestryController {
     if (!/^[0-9]+$/.test(q.depth ?? '1') || depth < 1 || depth > MAX_ANCESTRY_DEPTH) {
       throw apiError(ErrorCodes.validation, `depth must be a whole number from 1 to ${MAX_ANCESTRY_DEPTH} (1: direct relatives only)`, { field: 'depth' });
     }
-    // The ancestry service answers from the log as it is now; a past view would need its own replay.
-    if (q.as_of !== undefined) throw apiError(ErrorCodes.validation, 'as_of is not supported for ancestry: it answers for the current log only', { field: 'as_of' });
+    if (q.as_of !== undefined) {
+      // The past is answered here, by the same pure function the ancestry service uses, over the
+      // gateway's replay of that moment: the ancestry service would otherwise need a second
+      // in-memory copy of the whole log just for this.
+      const view = this.read.at(q.as_of);
+      const past = view.version(bucket, version);
+      return Promise.resolve(view.answer({ ...ancestryOf(view.model, past, direction, depth), position: view.asOf!.position }));
+    }
     // 404s come from the gateway's own model, which already has every write this client made.
     const v = this.read.version(bucket, version);
     return this.bus.query<AncestryQuery, AncestryAnswer>(Queries.ancestry.relatives, {

@@ -17,8 +17,9 @@ export class BucketsController {
 
   @Get()
   list(@Query() q: Record<string, string>) {
-    const page = paginate(this.read.model.liveBuckets(), q);
-    return { buckets: page.items.map((b) => presentBucket(b, this.read.model)), pagination: page.pagination };
+    const view = this.read.at(q.as_of);
+    const page = paginate(view.model.liveBuckets(), q);
+    return view.answer({ buckets: page.items.map((b) => presentBucket(b, view.model)), pagination: page.pagination });
   }
 
   @Post()
@@ -29,8 +30,9 @@ export class BucketsController {
   }
 
   @Get(':bucket')
-  get(@Param('bucket') bucket: string) {
-    return { bucket: presentBucket(this.read.bucket(bucket), this.read.model) };
+  get(@Param('bucket') bucket: string, @Query('as_of') asOf: string | undefined) {
+    const view = this.read.at(asOf, { bucket });
+    return view.answer({ bucket: presentBucket(view.bucket(bucket), view.model) });
   }
 
   @Patch(':bucket')

@@ -20,7 +20,7 @@ import { AssignChannelDto, CreateChannelDto, PromoteChannelDto, ReasonDto, Restr
 import { paginate } from './http/pagination.js';
 import { Origin } from './http/request-origin.js';
 import { presentChannel, presentHistoryEntry } from './presenters.js';
-import { ReadAccess } from './read-access.js';
+import { ReadAccess, type ReadView } from './read-access.js';
 
 /** Restricted channels are visible only to contributors and admins (as in HCP Packer). */
 export const canSee = (c: ChannelState, req: AuthedRequest) => !c.restricted || ROLE_RANK[req.principal!.role] >= ROLE_RANK.contributor;
@@ -32,9 +32,9 @@ export class ChannelsController {
     private readonly read: ReadAccess,
   ) {}
 
-  private channel(bucket: string, name: string, req: AuthedRequest): ChannelState {
-    this.read.bucket(bucket);
-    const c = this.read.model.channel(bucket, name);
+  private channel(view: ReadView, bucket: string, name: string, req: AuthedRequest): ChannelState {
+    view.bucket(bucket);
+    const c = view.model.channel(bucket, name);
     if (!c || !canSee(c, req)) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${name} not found`, { bucket, channel: name });
     return c;
   }
@@ -45,9 +45,10 @@ export class ChannelsController {
   }
 
   @Get()
-  list(@Param('bucket') bucket: string, @Req() req: AuthedRequest) {
-    this.read.bucket(bucket);
-    return { channels: this.read.model.liveChannels(bucket).filter((c) => canSee(c, req)).map((c) => presentChannel(c, this.read.model)) };
+  list(@Param('bucket') bucket: string, @Query('as_of') asOf: string | undefined, @Req() req: AuthedRequest) {
+    const view = this.read.at(asOf);
+    view.bucket(bucket);
+    return view.answer({ channels: view.model.liveChannels(bucket).filter((c) => canSee(c, req)).map((c) => presentChannel(c, view.model)) });
   }
 
   @Post()
@@ -72,8 +73,9 @@ export class ChannelsController {
   }
 
   @Get(':channel')
-  get(@Param('bucket') bucket: string, @Param('channel') channel: string, @Req() req: AuthedRequest) {
-    return { channel: presentChannel(this.channel(bucket, channel, req), this.read.model) };
+  get(@Param('bucket') bucket: string, @Param('channel') channel: string, @Query('as_of') asOf: string | undefined, @Req() req: AuthedRequest) {
+    const view = this.read.at(asOf);
+    return view.answer({ channel: presentChannel(this.channel(view, bucket, channel, req), view.model) });
   }
 
   @Put(':channel')
@@ -131,8 +133,9 @@ export class ChannelsController {
 
   @Get(':channel/history')
   history(@Param('bucket') bucket: string, @Param('channel') channel: string, @Query() q: Record<string, string>, @Req() req: AuthedRequest) {
-    const c = this.channel(bucket, channel, req);
+    const view = this.read.at(q.as_of, { bucket });
+    const c = this.channel(view, bucket, channel, req);
     const page = paginate([...c.history].reverse(), q);
-    return { history: page.items.map((h) => presentHistoryEntry(h, bucket, this.read.model)), pagination: page.pagination };
+    return view.answer({ history: page.items.map((h) => presentHistoryEntry(h, bucket, view.model)), pagination: page.pagination });
   }
 }

@@ -54,6 +54,7 @@ export class CommandBus implements OnApplicationShutdown {
       if (err instanceof TimeoutError) throw apiError(ErrorCodes.unavailable, `no answer from the service behind ${subject} within ${COMMAND_TIMEOUT_MS / 1000} s`, { subject });
       const message = (err as Error)?.message ?? String(err);
       if (/no responders|Empty response/i.test(message)) throw apiError(ErrorCodes.unavailable, `the service behind ${subject} is not running`, { subject });
+      if (/connection lost|reconnect|disconnect|closed/i.test(message)) throw apiError(ErrorCodes.unavailable, `NATS is unreachable (${message}); retry shortly`, { subject });
       throw apiError(ErrorCodes.internal, message, { subject });
     }
   }

@@ -13,6 +13,13 @@ import { CommandBus, NATS_CLIENT } from './command-bus.js';
 import { EventsStreamController } from './events-stream.controller.js';
 import { gatewayConfig, type GatewayConfig } from './gateway-config.js';
 import { HealthController, REDIS } from './health.controller.js';
+import { EventsController } from './history/events.controller.js';
+import { IncidentController } from './history/incident.controller.js';
+import { LogImporter } from './history/log-import.js';
+import { LogTransferController } from './history/log-transfer.controller.js';
+import { RebuildJobs } from './history/rebuild-jobs.js';
+import { RebuildController } from './history/rebuild.controller.js';
+import { VerifyController } from './history/verify.controller.js';
 import { OpenApiController } from './openapi.controller.js';
 import { PublishController } from './publish.controller.js';
 import { ReadAccess } from './read-access.js';
@@ -40,10 +47,15 @@ export const GATEWAY_CONFIG = 'GATEWAY_CONFIG';
     WebhooksController,
     EventsStreamController,
     SchemasController,
+    EventsController,
+    LogTransferController,
+    VerifyController,
+    RebuildController,
+    IncidentController,
   ],
   providers: [
     { provide: GATEWAY_CONFIG, useFactory: () => gatewayConfig() },
-    { provide: RegistryLog, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => RegistryLog.open(c, 'gateway') },
+    { provide: RegistryLog, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => RegistryLog.open(c, 'gateway', { history: true }) },
     { provide: PublicStream, inject: [RegistryLog], useFactory: (log: RegistryLog) => PublicStream.open(log.store.nc) },
     { provide: TokenStore, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => new TokenStore(c.tokensFile) },
     {
@@ -69,6 +81,8 @@ export const GATEWAY_CONFIG = 'GATEWAY_CONFIG';
     { provide: APP_GUARD, useClass: AuthGuard },
     CommandBus,
     ReadAccess,
+    LogImporter,
+    RebuildJobs,
   ],
 })
 export class GatewayModule implements OnApplicationShutdown {

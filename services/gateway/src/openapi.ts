@@ -174,6 +174,42 @@ export const openApiDocument = {
       },
     },
     '/v1/buckets/{bucket}/versions/{version}/builds/{build}': { get: { summary: 'Get a build', parameters: [bucket, version, p('build', 'Build id')], responses: ok('Build') } },
+    '/v1/buckets/{bucket}/versions/{version}/revoke': {
+      post: {
+        summary:
+          'Revoke now, or schedule with revoke_at / revoke_in (one of them). Descendants in every bucket inherit it unless skip_descendants; channels on a revoked version roll back unless disable_rollback, and one left empty says so (empty: true). Up to 2,000 versions the answer comes when the whole cascade is written (200); larger cascades answer after the root (202) and GET /v1/revocations/{version_id} shows progress.',
+        parameters: [bucket, version, q('dry_run', 'true: answer with every version and channel it would affect, write nothing', { type: 'boolean' })],
+        requestBody: body({
+          type: 'object',
+          required: ['reason'],
+          properties: {
+            reason: { type: 'string' },
+            revoke_at: { type: 'string', format: 'date-time', description: 'RFC 3339; in the future: scheduled' },
+            revoke_in: { type: 'string', description: 'Duration in d h m s, e.g. 72h, 2h45m, 30d; 0s: now' },
+            skip_descendants: { type: 'boolean' },
+            disable_rollback: { type: 'boolean' },
+          },
+        }),
+        responses: {
+          ...ok('The revocation, the versions it covers (root first, with depth, type MANUAL | INHERITED and the version each was reached from) and the channel rollbacks {bucket, channel, from, to, empty, managed}'),
+          '202': { description: 'Root revoked; the descendants follow in the background (cascade.pending)', ...json({ type: 'object' }) },
+        },
+      },
+    },
+    '/v1/buckets/{bucket}/versions/{version}/revoke/cancel': {
+      post: { summary: 'Cancel a scheduled revocation and the schedules its descendants inherited', parameters: [bucket, version], requestBody: { required: false, ...json({ type: 'object', properties: { reason: { type: 'string' } } }) }, responses: ok('Version status') },
+    },
+    '/v1/buckets/{bucket}/versions/{version}/restore': {
+      post: {
+        summary: 'Restore a revoked (or scheduled) version; descendants too with descendants: true. Channels are not moved back: rolled_back_channels lists those that rolled back away from it',
+        parameters: [bucket, version],
+        requestBody: { required: false, ...json({ type: 'object', properties: { descendants: { type: 'boolean' }, reason: { type: 'string' } } }) },
+        responses: ok('Restored versions and the channels left where they are'),
+      },
+    },
+    '/v1/revocations/{version_id}': {
+      get: { summary: "Progress of a revocation's cascade: descendants done and pending, channels still waiting to roll back", parameters: [p('version_id', 'Version id (ULID) of the revoked root')], responses: ok('Revocation and cascade progress') },
+    },
     '/v1/artifacts': { get: { summary: 'Find the versions owning an external artifact id', parameters: [q('external_id', 'e.g. ami-0123…'), q('platform', 'aws, azure, gce, …'), q('region', 'e.g. us-east-1'), ...page], responses: ok('Artifacts') } },
     '/v1/_search/external_artifact': { post: { summary: 'HCP Packer-compatible artifact search', requestBody: body({ type: 'object', required: ['external_identifier'] }), responses: ok('Artifacts') } },
     '/v1/buckets/{bucket}/channels': {

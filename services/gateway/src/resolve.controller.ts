@@ -47,9 +47,11 @@ export class ResolveController {
     @Req() req: AuthedRequest,
     @Res() reply: Reply,
   ) {
-    const model = this.read.model;
+    // A past answer is replayed from the bucket's commits and never cached: the cache is for the head of the log.
+    const view = q.as_of === undefined ? null : this.read.at(q.as_of, { bucket });
+    const model = view?.model ?? this.read.model;
     const key = `${bucket}\u0000${channel}\u0000${q.platform ?? ''}\u0000${q.region ?? ''}\u0000${q.build ?? ''}\u0000${req.principal!.role}`;
-    const hit = this.cached(key);
+    const hit = view ? undefined : this.cached(key);
     if (hit) return this.send(reply, hit, ifNoneMatch);
     const c = model.channel(bucket, channel);
     if (!c || !canSee(c, req)) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${channel} not found`, { bucket, channel });
@@ -73,11 +75,12 @@ export class ResolveController {
         status: model.statusOf(v),
         revoked: model.isRevoked(v.id),
         revoke_at: revocation?.revoke_at ?? null,
+        ...(view?.asOf && { as_of: view.asOf }),
       });
       const etag = `"${createHash('sha1').update(body).digest('base64url')}"`;
       const scheduledAt = revocation?.status === 'scheduled' && revocation.revoke_at ? Date.parse(revocation.revoke_at) : Infinity;
       const resolved: Resolved = { position: model.position, validUntil: c.managed ? this.nextLatestChange(bucket) : scheduledAt, body, etag };
-      this.cache.set(key, resolved);
+      if (!view) this.cache.set(key, resolved);
       return this.send(reply, resolved, ifNoneMatch);
     }
     const available = v.builds.filter((b) => b.status === 'DONE').flatMap((b) => b.artifacts.map((a) => `${b.platform}/${a.region || '-'} (${b.name})`));

@@ -1,5 +1,5 @@
 import type { RestoreResultData, RevocationResultData } from '@gilt/contracts';
-import type { RegistryReadModel, RevocationState, VersionState } from '@gilt/domain';
+import type { RegistryReadModel, RevocationPlan, RevocationState, VersionState } from '@gilt/domain';
 
 /** JSON shapes of the revocation endpoints: versions as short references, channels with where they went. */
 
@@ -24,10 +24,11 @@ export function presentRevocationState(v: VersionState, r: Pick<RevocationState,
   };
 }
 
-export function presentRevocationResult(data: RevocationResultData, model: RegistryReadModel) {
+/** The versions and channels of a revocation (its plan), and how far its cascade got. */
+export function presentPlan(plan: RevocationPlan, cascade: RevocationResultData['cascade'], dryRun: boolean, model: RegistryReadModel) {
   return {
-    affected_versions: data.affected_versions.map((a) => ({ ...ref(model, a.bucket, a.version_id)!, depth: a.depth, type: a.type, via: a.via })),
-    channel_rollbacks: data.channel_rollbacks.map((r) => ({
+    affected_versions: plan.affected.map((a) => ({ ...ref(model, a.bucket, a.version_id)!, depth: a.depth, type: a.type, via: a.via })),
+    channel_rollbacks: plan.channel_rollbacks.map((r) => ({
       bucket: r.bucket,
       channel: r.channel,
       managed: r.managed,
@@ -35,9 +36,9 @@ export function presentRevocationResult(data: RevocationResultData, model: Regis
       to: ref(model, r.bucket, r.to_version_id),
       empty: r.empty,
     })),
-    channels_not_rolled_back: data.channels_not_rolled_back.map((c) => ({ bucket: c.bucket, channel: c.channel, version: ref(model, c.bucket, c.version_id) })),
-    cascade: { ...data.cascade, status_url: `/v1/revocations/${data.version_id}` },
-    dry_run: data.dry_run,
+    channels_not_rolled_back: plan.channels_not_rolled_back.map((c) => ({ bucket: c.bucket, channel: c.channel, version: ref(model, c.bucket, c.version_id) })),
+    cascade: { ...cascade, status_url: `/v1/revocations/${plan.root.id}` },
+    dry_run: dryRun,
   };
 }
 

@@ -1,16 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
 import {
   Commands,
   ErrorCodes,
   type CancelRevocationPayload,
-  type PlanRevocationPayload,
   type RestoreResultData,
   type RestoreVersionPayload,
   type RevocationResultData,
   type RevokeVersionPayload,
   type ScheduleRevocationPayload,
 } from '@gilt/contracts';
-import type { VersionState } from '@gilt/domain';
+import { assertRevocable, planRevocation, versionLabel, type VersionState } from '@gilt/domain';
+import { RegistryLog } from '@gilt/service-kit';
 import { RequireRole } from './auth/auth.guard.js';
 import { CommandBus, type CommandOrigin } from './command-bus.js';
 import { apiError } from './http/api-error.js';
@@ -18,7 +18,7 @@ import { ReasonDto } from './http/dto.js';
 import { Origin } from './http/request-origin.js';
 import { RestoreDto, RevokeDto } from './http/revocation-dto.js';
 import { revokeTime } from './http/revoke-time.js';
-import { presentRestoreResult, presentRevocationResult, presentRevocationState } from './revocation-presenters.js';
+import { presentPlan, presentRestoreResult, presentRevocationState } from './revocation-presenters.js';
 import { ReadAccess } from './read-access.js';
 
 interface StatusReply {
@@ -35,16 +35,20 @@ function dryRunFlag(value: string | undefined): boolean {
 
 /**
  * Revoke (now or at a time, with descendants unless told otherwise), cancel, restore, and the
- * progress of a cascade. Writes go to the revocation service. A revoke answers once every
- * descendant and channel is done when the cascade has up to 2,000 versions (200); a larger one
- * answers after the root is revoked (202) and GET /v1/revocations/{version_id} shows the rest
- * arriving. Reads treat a passed revoke_at as revoked whether or not the job has run.
+ * progress of a cascade. Writes go to the revocation service; the versions and channels a
+ * revocation touches are listed from the gateway's own read model with the same plan the service
+ * carries out (so dry runs write nothing and need no service, and plans of any size fit in the
+ * answer). A revoke answers once every descendant and channel is done when the cascade has up to
+ * 2,000 versions (200); a larger one answers after the root is revoked (202) and
+ * GET /v1/revocations/{version_id} shows the rest arriving. Reads treat a passed revoke_at as
+ * revoked whether or not the job has run.
  */
 @Controller('v1')
 export class RevocationsController {
   constructor(
     private readonly bus: CommandBus,
     private readonly read: ReadAccess,
+    @Inject(RegistryLog) private readonly log: RegistryLog,
   ) {}
 
   @Post('buckets/:bucket/versions/:version/revoke')
@@ -60,20 +64,32 @@ export class RevocationsController {
     const dry = dryRunFlag(dryRun);
     const v = this.read.version(bucket, version);
     const revokeAt = revokeTime(dto);
-    const payload: RevokeVersionPayload = { bucket, version: v.id, reason: dto.reason, skip_descendants: dto.skip_descendants ?? false, disable_rollback: dto.disable_rollback ?? false };
+    const opts = { skip_descendants: dto.skip_descendants ?? false, disable_rollback: dto.disable_rollback ?? false };
+    // Plan on a model caught up with the log, as the revocation service does: both get the same plan.
+    await this.log.projection.catchUp();
     const model = this.read.model;
+    assertRevocable(model, v, revokeAt !== null);
+    const plan = planRevocation(model, v, opts);
+    const total = plan.affected.length - 1;
     if (dry) {
-      const r = await this.bus.send<PlanRevocationPayload, RevocationResultData>(Commands.revocation.plan, { ...payload, revoke_at: revokeAt }, origin);
       reply.status(200);
-      const asked = { reason: dto.reason, revocation_type: 'MANUAL' as const, author: origin.principal.name, inherited_from: null, skip_descendants: payload.skip_descendants!, disable_rollback: payload.disable_rollback! };
-      return { revocation: presentRevocationState(v, asked, r.data.status, r.data.revoke_at, model), ...presentRevocationResult(r.data, model), changed: false, message: r.message };
+      const asked = { reason: dto.reason, revocation_type: 'MANUAL' as const, author: origin.principal.name, inherited_from: null, ...opts };
+      const moved = plan.channel_rollbacks.filter((r) => !r.managed).length;
+      return {
+        revocation: presentRevocationState(v, asked, revokeAt ? 'REVOCATION_SCHEDULED' : 'REVOKED', revokeAt ?? new Date().toISOString(), model),
+        ...presentPlan(plan, { total, pending: 0 }, true, model),
+        changed: false,
+        message: `dry run, nothing written: would ${revokeAt ? 'schedule the revocation of' : 'revoke'} ${versionLabel(v)}${total ? ` and ${total} descendant${total === 1 ? '' : 's'}` : ''}; ${moved} channel${moved === 1 ? '' : 's'} would roll back`,
+      };
     }
+    const payload: RevokeVersionPayload = { bucket, version: v.id, reason: dto.reason, ...opts };
     const r = revokeAt
       ? await this.bus.send<ScheduleRevocationPayload, RevocationResultData>(Commands.revocation.schedule, { ...payload, revoke_at: revokeAt }, origin)
       : await this.bus.send<RevokeVersionPayload, RevocationResultData>(Commands.revocation.revoke, payload, origin);
     reply.status(r.data.cascade.pending > 0 ? 202 : 200);
-    const state = model.revocations.get(v.id)!;
-    return { revocation: presentRevocationState(v, state, model.statusOf(v), state.revoke_at, model), ...presentRevocationResult(r.data, model), changed: r.changed, message: r.message };
+    const after = this.read.model;
+    const state = after.revocations.get(v.id)!;
+    return { revocation: presentRevocationState(v, state, after.statusOf(v), state.revoke_at, after), ...presentPlan(plan, r.data.cascade, false, after), changed: r.changed, message: r.message };
   }
 
   @Post('buckets/:bucket/versions/:version/revoke/cancel')
@@ -100,8 +116,9 @@ export class RevocationsController {
 
   /** Where a revocation stands: for a cascade, how many descendants are revoked and which channels still wait for their rollback. */
   @Get('revocations/:version')
-  status(@Param('version') id: string) {
-    const model = this.read.model;
+  status(@Param('version') id: string, @Query('as_of') asOf: string | undefined) {
+    const view = this.read.at(asOf);
+    const model = view.model;
     const v = model.versions.get(id);
     const r = model.revocation(id);
     if (!v || !r) throw apiError(ErrorCodes.notFound, `no revocation of version ${id} (give the version id)`, { version: id });
@@ -121,7 +138,7 @@ export class RevocationsController {
       if (s?.status !== 'revoked' || s.disable_rollback) return [];
       return model.channelsAssigned(x.bucket, x.id).map((channel) => ({ bucket: x.bucket, channel, version_id: x.id }));
     });
-    return {
+    return view.answer({
       revocation: presentRevocationState(v, r, model.statusOf(v), r.revoke_at, model),
       cascade: {
         total: carried.length,
@@ -131,7 +148,7 @@ export class RevocationsController {
         channels_pending: channelsPending,
         complete: pending.length === 0 && channelsPending.length === 0,
       },
-    };
+    });
   }
 
   private versionStatus(v: VersionState) {

@@ -31,7 +31,8 @@ export class SearchController {
   }
 
   private search(externalId: string, platform: string | undefined, region: string | undefined, q: Record<string, string>) {
-    const model = this.read.model;
+    const view = this.read.at(q.as_of);
+    const model = view.model;
     const hits = model.searchArtifact(externalId, { platform, region }).map(({ ref, version }) => {
       const bucket = model.bucket(ref.bucket)!;
       const build = version.builds.find((b) => b.build_id === ref.build_id)!;
@@ -44,6 +45,6 @@ export class SearchController {
       };
     });
     const page = paginate(hits, q);
-    return { artifacts: page.items, pagination: page.pagination };
+    return view.answer({ artifacts: page.items, pagination: page.pagination });
   }
 }

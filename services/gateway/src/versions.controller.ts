@@ -28,14 +28,15 @@ export class VersionsController {
 
   @Get()
   list(@Param('bucket') bucket: string, @Query() q: Record<string, string>) {
-    const b = this.read.bucket(bucket);
     const status = q.status?.toUpperCase();
     if (status !== undefined && !STATUSES.includes(status)) {
       throw apiError(ErrorCodes.validation, `status must be one of ${STATUSES.join(', ')}`, { field: 'status' });
     }
-    const newestFirst = b.versions.filter((v) => !v.deleted && (!status || this.read.model.statusOf(v) === status)).reverse();
+    const view = this.read.at(q.as_of);
+    const b = view.bucket(bucket);
+    const newestFirst = b.versions.filter((v) => !v.deleted && (!status || view.model.statusOf(v) === status)).reverse();
     const page = paginate(newestFirst, q);
-    return { versions: page.items.map((v) => presentVersion(v, this.read.model)), pagination: page.pagination };
+    return view.answer({ versions: page.items.map((v) => presentVersion(v, view.model)), pagination: page.pagination });
   }
 
   @Post()
@@ -51,8 +52,9 @@ export class VersionsController {
   }
 
   @Get(':version')
-  get(@Param('bucket') bucket: string, @Param('version') version: string) {
-    return { version: presentVersion(this.read.version(bucket, version), this.read.model) };
+  get(@Param('bucket') bucket: string, @Param('version') version: string, @Query('as_of') asOf: string | undefined) {
+    const view = this.read.at(asOf);
+    return view.answer({ version: presentVersion(view.version(bucket, version), view.model) });
   }
 
   @Delete(':version')
@@ -74,15 +76,17 @@ export class VersionsController {
   }
 
   @Get(':version/builds')
-  builds(@Param('bucket') bucket: string, @Param('version') version: string) {
-    return { builds: this.read.version(bucket, version).builds.map(presentBuild) };
+  builds(@Param('bucket') bucket: string, @Param('version') version: string, @Query('as_of') asOf: string | undefined) {
+    const view = this.read.at(asOf, { bucket });
+    return view.answer({ builds: view.version(bucket, version).builds.map(presentBuild) });
   }
 
   @Get(':version/builds/:build')
-  build(@Param('bucket') bucket: string, @Param('version') version: string, @Param('build') build: string) {
-    const b = this.read.version(bucket, version).builds.find((x) => x.build_id === build);
+  build(@Param('bucket') bucket: string, @Param('version') version: string, @Param('build') build: string, @Query('as_of') asOf: string | undefined) {
+    const view = this.read.at(asOf, { bucket });
+    const b = view.version(bucket, version).builds.find((x) => x.build_id === build);
     if (!b) throw apiError(ErrorCodes.notFound, `build ${build} not found in version ${version}`, { build });
-    return { build: presentBuild(b) };
+    return view.answer({ build: presentBuild(b) });
   }
 
   @Post(':version/builds')

@@ -14,7 +14,7 @@ import { WebhookRegistry } from './webhook-registry.js';
  */
 export class Notifier {
   private constructor(
-    readonly store: EventStore,
+    private readonly store: EventStore,
     readonly projection: LiveProjection,
     readonly runner: CommandRunner,
     readonly registry: WebhookRegistry,
@@ -48,7 +48,7 @@ export class Notifier {
       (m) => logger.log(m),
     );
     const runner = new CommandRunner(store, projection);
-    dispatcher = new WebhookDispatcher(config, registry, stream, secrets, runner, (id) => publisher.isPublished(id));
+    dispatcher = new WebhookDispatcher(config, registry, stream, secrets, runner, projection, (id) => publisher.isPublished(id));
     await projection.start();
     publisher.start();
     await dispatcher.start();

@@ -1,13 +1,13 @@
 import { Logger } from '@nestjs/common';
 import { Queue, Worker, type Job } from 'bullmq';
 import { EVENT_SCHEMA_VERSION, webhookStream, type WebhookDeliveryAttempted } from '@gilt/contracts';
-import type { CommandRunner, PublicStream } from '@gilt/eventstore-client';
+import type { CommandRunner, LiveProjection, PublicStream } from '@gilt/eventstore-client';
 import type { NotifierConfig } from './notifier-config.js';
 import type { SecretBox } from './secret-box.js';
 import type { Delivery, WebhookRegistry } from './webhook-registry.js';
 import { sendWebhook, type AttemptOutcome } from './webhook-sender.js';
 
-export const WEBHOOK_QUEUE = 'gilt-webhooks';
+const WEBHOOK_QUEUE = 'gilt-webhooks';
 const CONCURRENCY = 8;
 
 interface DeliveryJob {
@@ -40,6 +40,7 @@ export class WebhookDispatcher {
     private readonly stream: PublicStream,
     private readonly secrets: SecretBox,
     private readonly runner: CommandRunner,
+    private readonly projection: LiveProjection,
     private readonly isPublished: (eventId: string) => boolean,
   ) {
     this.queue = new Queue<DeliveryJob>(WEBHOOK_QUEUE, { connection: { url: config.redisUrl } });
@@ -100,6 +101,9 @@ export class WebhookDispatcher {
   }
 
   private async process(job: Job<DeliveryJob>): Promise<void> {
+    // Decide on the log as it is now: with several notifiers, the one running this job may not
+    // have applied the commit that created the delivery, or the attempt another one recorded.
+    await this.projection.catchUp();
     const d = this.registry.delivery(job.data.webhook_id, job.data.delivery_id);
     const w = this.registry.webhook(job.data.webhook_id);
     // Done already (the log says so), or the webhook was deleted: nothing to send.

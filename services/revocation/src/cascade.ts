@@ -1,8 +1,6 @@
 import { Logger } from '@nestjs/common';
 import {
   channelStream,
-  DomainError,
-  ErrorCodes,
   EVENT_SCHEMA_VERSION,
   revocationStream,
   type AffectedVersion,
@@ -11,10 +9,21 @@ import {
   type CommitMeta,
   type RevocationResultData,
 } from '@gilt/contracts';
-import { decideChannel, decideRevocation, type RevocationCommand, type RevocationState, type VersionState } from '@gilt/domain';
+import {
+  assertRevocable,
+  decideChannel,
+  decideRevocation,
+  plannedRollbacks,
+  planRevocation,
+  revocationChannelContext,
+  versionLabel as label,
+  type RevocationCommand,
+  type RevocationPlan,
+  type RevocationState,
+  type VersionState,
+} from '@gilt/domain';
 import type { RegistryLog } from '@gilt/service-kit';
 import { pipelined } from './pipelined.js';
-import { planRevocation, plannedRollbacks, revocationChannelContext, type RevocationPlan } from './revocation-plan.js';
 
 /** Appends in flight at once: each goes to its own aggregate, so they never conflict with each other. */
 export const CASCADE_CONCURRENCY = 64;
@@ -41,8 +50,6 @@ export interface RevokeOutcome {
   data: RevocationResultData;
 }
 
-export const label = (v: Pick<VersionState, 'bucket' | 'name' | 'fingerprint'>) => `${v.bucket}:${v.name !== 'v0' ? v.name : v.fingerprint}`;
-
 /**
  * The revocation process manager's moves. Every write has a command id derived from the root's
  * log position and the target (so a re-run is answered as a duplicate), and every decider is
@@ -66,8 +73,8 @@ export class Cascade {
       revocationStream(root.id),
       meta,
       () => {
+        assertRevocable(this.model, root, false);
         const state = this.model.revocations.get(root.id);
-        if (state?.status === 'revoked') throw alreadyRevoked(root, state);
         const cmd: RevocationCommand = { type: 'Revoke', bucket: root.bucket, version_id: root.id, revocation_type: 'MANUAL', inherited_from: null, channel_rollbacks: rootRollbacks, ...req };
         const d = decideRevocation(cmd, state, Date.now());
         return { events: d.events, result: d.message };
@@ -85,7 +92,7 @@ export class Cascade {
         position: outcome.position,
         changed: outcome.changed,
         message: `revoked ${label(root)}; revoking ${pending} descendants in the background`,
-        data: this.result(plan, state, plan.channel_rollbacks, pending),
+        data: this.result(plan, state, pending),
       };
     }
     const done = await finish;
@@ -94,7 +101,7 @@ export class Cascade {
       position: Math.max(outcome.position, done.position),
       changed: outcome.changed,
       message: outcome.duplicate ? 'already applied (retried request)' : this.summary(root, plan, rollbacks),
-      data: this.result(plan, state, rollbacks, 0),
+      data: this.result(plan, state, 0),
     };
   }
 
@@ -104,17 +111,8 @@ export class Cascade {
     return { position: Math.max(descendants.position, channels.position), rollbacks: channels.rollbacks };
   }
 
-  private result(plan: RevocationPlan, state: RevocationState, rollbacks: ChannelRollbackView[], pending: number): RevocationResultData {
-    return {
-      version_id: plan.root.id,
-      status: 'REVOKED',
-      revoke_at: state.revoke_at!,
-      dry_run: false,
-      affected_versions: plan.affected,
-      channel_rollbacks: rollbacks,
-      channels_not_rolled_back: plan.channels_not_rolled_back,
-      cascade: { total: plan.affected.length - 1, pending },
-    };
+  private result(plan: RevocationPlan, state: RevocationState, pending: number): RevocationResultData {
+    return { version_id: plan.root.id, status: 'REVOKED', revoke_at: state.revoke_at!, cascade: { total: plan.affected.length - 1, pending } };
   }
 
   private summary(root: VersionState, plan: RevocationPlan, rollbacks: ChannelRollbackView[]): string {
@@ -264,13 +262,6 @@ export class Cascade {
       'already applied',
     );
   }
-}
-
-export function alreadyRevoked(root: VersionState, state: RevocationState): DomainError {
-  return new DomainError(ErrorCodes.conflict, `${label(root)} is already revoked (${state.revocation_type?.toLowerCase()}, ${state.revoke_at}); restore it first`, {
-    version: root.id,
-    revoked_at: state.revoke_at,
-  });
 }
 
 export function followUpMeta(commandId: string, actor: string | null, origin: Origin): CommitMeta {

@@ -1,7 +1,7 @@
 import { DomainError, ErrorCodes, type CommitMeta, type RestoreResultData } from '@gilt/contracts';
-import type { RevocationState, VersionState } from '@gilt/domain';
+import { versionLabel as label, type RevocationState, type VersionState } from '@gilt/domain';
 import type { RegistryLog } from '@gilt/service-kit';
-import { Cascade, CASCADE_CONCURRENCY, followUpMeta, label } from './cascade.js';
+import { Cascade, CASCADE_CONCURRENCY, followUpMeta } from './cascade.js';
 import { pipelined } from './pipelined.js';
 import type { ScheduledRevocations } from './scheduled-revocations.js';
 

@@ -8,7 +8,6 @@ import {
   type CancelRevocationPayload,
   type CommandEnvelope,
   type CommandResult,
-  type PlanRevocationPayload,
   type RestoreResultData,
   type RestoreVersionPayload,
   type RevocationResultData,
@@ -17,9 +16,8 @@ import {
 } from '@gilt/contracts';
 import type { VersionState } from '@gilt/domain';
 import { commitMeta, RegistryLog, toRpcException } from '@gilt/service-kit';
-import { alreadyRevoked, Cascade, label, type RevokeRequest } from './cascade.js';
+import { Cascade, type RevokeRequest } from './cascade.js';
 import { Restorer } from './restore.js';
-import { planRevocation } from './revocation-plan.js';
 import { ScheduledRevocations } from './scheduled-revocations.js';
 
 const request = (p: RevokeVersionPayload): RevokeRequest => ({ reason: p.reason, skip_descendants: p.skip_descendants ?? false, disable_rollback: p.disable_rollback ?? false });
@@ -54,9 +52,10 @@ export class RevocationController {
   revoke(@Payload() env: CommandEnvelope<RevokeVersionPayload>) {
     return this.handle<RevocationResultData>(async () => {
       const v = await this.target(env.payload.bucket, env.payload.version);
+      const wasScheduled = this.log.model.revocations.get(v.id)?.status === 'scheduled';
       const r = await this.cascade.revokeNow(v, request(env.payload), commitMeta(env));
-      // A revocation scheduled for later is superseded.
-      await this.schedules.forget(v.id);
+      // The revocation that was scheduled for later is superseded: its job has nothing left to do.
+      if (wasScheduled) await this.schedules.forget(v.id);
       return r;
     });
   }
@@ -83,37 +82,6 @@ export class RevocationController {
     return this.handle<RestoreResultData>(async () => {
       const v = await this.target(env.payload.bucket, env.payload.version);
       return this.restorer.restore(v, env.payload.reason ?? null, env.payload.descendants ?? false, commitMeta(env));
-    });
-  }
-
-  /** Dry run: the same plan a revoke or schedule would carry out, and the same refusals; nothing is written. */
-  @MessagePattern(Commands.revocation.plan)
-  plan(@Payload() env: CommandEnvelope<PlanRevocationPayload>) {
-    return this.handle<RevocationResultData>(async () => {
-      const p = env.payload;
-      const v = await this.target(p.bucket, p.version);
-      const { model } = this.log;
-      const scheduled = p.revoke_at != null && Date.parse(p.revoke_at) > Date.now();
-      const state = model.revocations.get(v.id);
-      if (state && (state.status === 'revoked' || (scheduled && model.isRevoked(v.id)))) throw alreadyRevoked(v, state);
-      const plan = planRevocation(model, v, request(p));
-      const n = plan.affected.length - 1;
-      const moved = plan.channel_rollbacks.filter((r) => !r.managed).length;
-      return {
-        position: model.position,
-        changed: false,
-        message: `dry run, nothing written: would ${scheduled ? `schedule the revocation of` : 'revoke'} ${label(v)}${n ? ` and ${n} descendant${n === 1 ? '' : 's'}` : ''}; ${moved} channel${moved === 1 ? '' : 's'} would roll back`,
-        data: {
-          version_id: v.id,
-          status: scheduled ? 'REVOCATION_SCHEDULED' : 'REVOKED',
-          revoke_at: scheduled ? p.revoke_at! : new Date().toISOString(),
-          dry_run: true,
-          affected_versions: plan.affected,
-          channel_rollbacks: plan.channel_rollbacks,
-          channels_not_rolled_back: plan.channels_not_rolled_back,
-          cascade: { total: n, pending: 0 },
-        },
-      };
     });
   }
 

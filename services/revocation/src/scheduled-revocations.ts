@@ -2,10 +2,9 @@ import { Logger } from '@nestjs/common';
 import { DelayedError, Queue, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { revocationStream, type CommitMeta, type RevocationResultData } from '@gilt/contracts';
-import { decideRevocation, type RevocationState, type VersionState } from '@gilt/domain';
+import { decideRevocation, planRevocation, versionLabel as label, type RevocationState, type VersionState } from '@gilt/domain';
 import type { RegistryLog } from '@gilt/service-kit';
-import { Cascade, followUpMeta, label, type RevokeRequest } from './cascade.js';
-import { planRevocation } from './revocation-plan.js';
+import { Cascade, followUpMeta, type RevokeRequest } from './cascade.js';
 
 const QUEUE = 'gilt-revocations';
 /** Jobs are rebuilt from the log this often too, so a Redis flush or restart heals without a service restart. */
@@ -94,23 +93,12 @@ export class ScheduledRevocations {
       position = Math.max(position, (await this.cascade.scheduleDescendants(state, origin)).position);
     }
     await this.upsertJob(state);
-    // As of now: what would be revoked and where channels would go if the time were now.
-    const plan = planRevocation(model, root, req);
-    const n = plan.affected.length - 1;
+    const n = planRevocation(model, root, req).affected.length - 1;
     return {
       position,
       changed: outcome.changed,
       message: outcome.duplicate ? 'already applied (retried request)' : `${outcome.result}: ${label(root)}${n ? ` and ${n} descendant${n === 1 ? '' : 's'}` : ''}`,
-      data: {
-        version_id: root.id,
-        status: 'REVOCATION_SCHEDULED',
-        revoke_at: state.revoke_at ?? revokeAt,
-        dry_run: false,
-        affected_versions: plan.affected,
-        channel_rollbacks: plan.channel_rollbacks,
-        channels_not_rolled_back: plan.channels_not_rolled_back,
-        cascade: { total: n, pending: 0 },
-      },
+      data: { version_id: root.id, status: 'REVOCATION_SCHEDULED', revoke_at: state.revoke_at ?? revokeAt, cascade: { total: n, pending: 0 } },
     };
   }
 

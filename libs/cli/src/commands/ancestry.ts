@@ -1,7 +1,7 @@
 /** `gilt ancestry BUCKET:VERSION`: a version's parents and children across buckets, as a tree. */
 import { MAX_ANCESTRY_DEPTH, type AncestryAnswer, type AncestryRelative } from '@gilt/contracts';
 import { versionShort } from '../api-types.js';
-import { positiveInt, stringOpt, versionRef, type Command } from '../command.js';
+import { asOfOption, positiveInt, stringOpt, versionRef, type Command } from '../command.js';
 import { UsageError } from '../errors.js';
 import { apiPath } from '../http-client.js';
 import { oneLine } from '../output.js';
@@ -17,6 +17,7 @@ export const ancestryCommand: Command = {
   options: {
     direction: { type: 'string', value: 'D', help: 'parents, children or both (default both)' },
     depth: { type: 'string', value: 'N', help: `generations to show, 1–${MAX_ANCESTRY_DEPTH} (default 1: direct relatives)` },
+    'as-of': asOfOption,
   },
   details: [
     'Every relative shows how the child on that edge stands against its parent:',
@@ -31,7 +32,7 @@ export const ancestryCommand: Command = {
       throw new UsageError(`--direction must be one of ${DIRECTIONS.join(', ')}, got ${JSON.stringify(direction)}`, ctx.path);
     }
     const depth = positiveInt(stringOpt(ctx.values, 'depth'), 'depth', MAX_ANCESTRY_DEPTH, ctx.path);
-    const res = await ctx.client().get<AncestryAnswer>(apiPath('buckets', bucket, 'versions', version, 'ancestry'), { direction, depth: depth?.toString() });
+    const res = await ctx.client().get<AncestryAnswer>(apiPath('buckets', bucket, 'versions', version, 'ancestry'), { direction, depth: depth?.toString(), as_of: stringOpt(ctx.values, 'as-of') });
     if (ctx.out.json) ctx.out.printJson(res.body);
     else ctx.io.stdout(formatAncestry(res.body));
     return 0;

@@ -1,11 +1,14 @@
-import { MANAGED_CHANNEL, type AffectedVersion, type ChannelRollbackView, type PlannedRollback } from '@gilt/contracts';
-import { rollbackTarget, type ChannelContext, type RegistryReadModel, type VersionState } from '@gilt/domain';
+import { DomainError, ErrorCodes, MANAGED_CHANNEL, type AffectedVersion, type ChannelRollbackView, type PlannedRollback } from '@gilt/contracts';
+import type { VersionState } from '../bucket/bucket-state.js';
+import { rollbackTarget, type ChannelContext } from '../channel/channel-decider.js';
+import type { RegistryReadModel } from '../read-model/registry-read-model.js';
 
 /**
  * What a revocation touches, computed from the read model alone: the root, every descendant in
  * every bucket (each once, diamonds included) unless descendants are skipped, and every channel
- * that points at one of them with where it would roll back to. Dry runs answer with this; real
- * revocations record it in their events. Pure, so it is the same before and after a restart.
+ * that points at one of them with where it would roll back to. The revocation service records it
+ * in its events; the gateway answers dry runs and lists with it (from its own read model, so
+ * plans of any size need no message between them). Pure: the same log gives the same plan.
  */
 export interface RevocationPlan {
   root: VersionState;
@@ -24,6 +27,18 @@ export interface PlanOptions {
 }
 
 export const isRevokedExplicitly = (model: RegistryReadModel, versionId: string) => model.revocations.get(versionId)?.status === 'revoked';
+
+export const versionLabel = (v: Pick<VersionState, 'bucket' | 'name' | 'fingerprint'>) => `${v.bucket}:${v.name !== 'v0' ? v.name : v.fingerprint}`;
+
+/** Refuses to revoke (or schedule, `scheduled`) a version that is revoked already: it must be restored first. */
+export function assertRevocable(model: RegistryReadModel, root: VersionState, scheduled: boolean): void {
+  const s = model.revocations.get(root.id);
+  if (!s || !(s.status === 'revoked' || (scheduled && model.isRevoked(root.id)))) return;
+  throw new DomainError(ErrorCodes.conflict, `${versionLabel(root)} is already revoked (${s.revocation_type?.toLowerCase()}, ${s.revoke_at}); restore it first`, {
+    version: root.id,
+    revoked_at: s.revoke_at,
+  });
+}
 
 export function planRevocation(model: RegistryReadModel, root: VersionState, opts: PlanOptions): RevocationPlan {
   const affected: AffectedVersion[] = [{ bucket: root.bucket, version_id: root.id, name: root.name, depth: 0, type: 'MANUAL', via: null }];
