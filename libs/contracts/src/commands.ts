@@ -2,7 +2,7 @@
  * Commands as they travel over NATS from the gateway to the services. Every command carries
  * `command_id` (the idempotency key: it becomes the Nats-Msg-Id) and the acting principal.
  */
-import type { Artifact } from './events.js';
+import type { BuildRecord } from './events.js';
 
 export interface CommandEnvelope<T> {
   command_id: string;
@@ -43,19 +43,9 @@ export interface StartVersionPayload {
   expected_builds?: string[] | null;
 }
 
-/** One build as published: either done with artifacts, or failed. */
-export interface PublishedBuild {
-  name: string;
-  builder_type: string;
+/** One build as published: either done with artifacts, or failed. Its id is given when it is recorded. */
+export interface PublishedBuild extends Omit<BuildRecord, 'build_id'> {
   status: 'DONE' | 'FAILED';
-  platform: string;
-  packer_run_uuid: string;
-  artifacts: Artifact[];
-  labels: Record<string, string>;
-  source_external_id: string | null;
-  parent_channel: { bucket: string; channel: string } | null;
-  parent_version_id: string | null;
-  build_time: number | null;
   failure_reason?: string;
 }
 

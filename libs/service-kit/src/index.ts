@@ -6,3 +6,4 @@ export * from './microservice.js';
 export * from './as-of.js';
 export * from './commit-history.js';
 export * from './as-of-models.js';
+export * from './handle-command.js';

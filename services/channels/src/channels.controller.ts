@@ -17,7 +17,7 @@ import {
   type UnassignChannelPayload,
 } from '@gilt/contracts';
 import { decideChannel, type ChannelCommand, type ChannelContext } from '@gilt/domain';
-import { commitMeta, RegistryLog, toRpcException } from '@gilt/service-kit';
+import { handleCommand, RegistryLog, toRpcException } from '@gilt/service-kit';
 
 /** Channel commands: map, decide on the newest projected state, append to the channel's stream. */
 @Controller()
@@ -31,32 +31,20 @@ export class ChannelsController {
       bucketExists: model.bucket(bucket) !== undefined,
       findVersion: (ref) => model.version(bucket, ref),
       isAssignable: (v) => model.isAssignable(v),
-      whyUnassignable: (v) => (v.deleted ? 'it was deleted' : v.completed_at === null ? `it is not complete (status ${v.status})` : 'it is not usable'),
+      whyUnassignable: (v) =>
+        v.deleted ? 'it was deleted' : v.completed_at === null ? `it is not complete (status ${v.status})` : model.isRevoked(v.id) ? 'it is revoked' : 'it is not usable',
     };
   }
 
-  private async execute(env: CommandEnvelope<unknown>, command: ChannelCommand): Promise<CommandResult> {
-    try {
-      const outcome = await this.log.runner.run(
-        channelStream(command.bucket, command.channel),
-        commitMeta(env),
-        () => {
-          const decision = decideChannel(command, this.log.model.channels.get(command.bucket)?.get(command.channel), this.context(env, command.bucket));
-          return { events: decision.events, result: decision };
-        },
-        { events: [], message: 'already applied (retried request)' },
-        // Versions are written by ingestion: decide on a state that has caught up with the log.
-        { freshRead: true },
-      );
-      return {
-        position: outcome.position,
-        changed: outcome.changed,
-        message: outcome.duplicate ? 'already applied (retried request)' : outcome.result.message,
-        data: { empty: outcome.result.empty ?? null },
-      };
-    } catch (err) {
-      throw toRpcException(err);
-    }
+  private execute(env: CommandEnvelope<unknown>, command: ChannelCommand): Promise<CommandResult> {
+    return handleCommand(
+      this.log,
+      env,
+      channelStream(command.bucket, command.channel),
+      () => decideChannel(command, this.log.model.channels.get(command.bucket)?.get(command.channel), this.context(env, command.bucket)),
+      // Versions are written by ingestion: decide on a state that has caught up with the log.
+      { freshRead: true, data: (d) => ({ empty: d?.empty ?? null }) },
+    );
   }
 
   @MessagePattern(Commands.channels.create)

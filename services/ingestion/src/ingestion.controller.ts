@@ -17,45 +17,36 @@ import {
   type UpdateBucketPayload,
 } from '@gilt/contracts';
 import { decideBucket, type BucketCommand } from '@gilt/domain';
-import { commitMeta, RegistryLog, toRpcException } from '@gilt/service-kit';
+import { handleCommand, RegistryLog } from '@gilt/service-kit';
 
 /** Maps each NATS command to a bucket command, decides on the projected state, appends. */
 @Controller()
 export class IngestionController {
   constructor(@Inject(RegistryLog) private readonly log: RegistryLog) {}
 
-  private async execute(env: CommandEnvelope<unknown>, command: BucketCommand): Promise<CommandResult> {
-    try {
-      const { model } = this.log;
-      const outcome = await this.log.runner.run(
-        bucketStream(command.bucket),
-        commitMeta(env),
-        () => {
-          const decision = decideBucket(command, model.buckets.get(command.bucket), {
-            newId: () => ulid(),
-            channelsAssigned: (b, v) => model.channelsAssigned(b, v),
-            revokedParents: (build) =>
-              model
-                .parentsOfBuild(build)
-                .filter((p) => model.isRevoked(p.id))
-                .map((p) => ({ bucket: p.bucket, version_id: p.id, name: p.name })),
-          });
-          return { events: decision.events, result: decision };
-        },
-        { events: [], message: 'already applied (retried request)' },
+  private execute(env: CommandEnvelope<unknown>, command: BucketCommand): Promise<CommandResult> {
+    const { model } = this.log;
+    return handleCommand(
+      this.log,
+      env,
+      bucketStream(command.bucket),
+      () =>
+        decideBucket(command, model.buckets.get(command.bucket), {
+          newId: () => ulid(),
+          channelsAssigned: (b, v) => model.channelsAssigned(b, v),
+          revokedParents: (build) =>
+            model
+              .parentsOfBuild(build)
+              .filter((p) => model.isRevoked(p.id))
+              .map((p) => ({ bucket: p.bucket, version_id: p.id, name: p.name })),
+        }),
+      {
         // Deleting checks channels, and building on a parent checks revocations, which other
         // services write: decide on the newest state.
-        { freshRead: command.type === 'DeleteVersion' || command.type === 'DeleteBucket' || this.buildsOnKnownParent(command) },
-      );
-      return {
-        position: outcome.position,
-        changed: outcome.changed,
-        message: outcome.duplicate ? 'already applied (retried request)' : outcome.result.message,
-        data: { version_id: outcome.result.version_id ?? null },
-      };
-    } catch (err) {
-      throw toRpcException(err);
-    }
+        freshRead: command.type === 'DeleteVersion' || command.type === 'DeleteBucket' || this.buildsOnKnownParent(command),
+        data: (d) => ({ version_id: d?.version_id ?? null }),
+      },
+    );
   }
 
   /**

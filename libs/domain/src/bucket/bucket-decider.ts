@@ -3,28 +3,28 @@ import {
   ErrorCodes,
   type BucketEvent,
   type BuildRecord,
+  type CompleteVersionPayload,
+  type CreateBucketPayload,
+  type DeleteBucketPayload,
+  type DeleteVersionPayload,
   type PublishedBuild,
+  type PublishPayload,
+  type RecordBuildsPayload,
+  type StartVersionPayload,
+  type UpdateBucketPayload,
 } from '@gilt/contracts';
 import { buildKey, buildSlot, findVersion, type BucketState, type BuildStatus, type VersionState } from './bucket-state.js';
 
+/** Bucket commands are the NATS payloads, tagged; create and start take their defaults filled in. */
 export type BucketCommand =
-  | { type: 'CreateBucket'; bucket: string; description: string; labels: Record<string, string> }
-  | { type: 'UpdateBucket'; bucket: string; description?: string; labels?: Record<string, string> }
-  | { type: 'DeleteBucket'; bucket: string }
-  | { type: 'StartVersion'; bucket: string; fingerprint: string; expected_builds: string[] | null }
-  | {
-      type: 'Publish';
-      bucket: string;
-      fingerprint: string;
-      builds: PublishedBuild[];
-      expected_builds: string[] | null;
-      missing_builds_failed: boolean;
-      description?: string;
-      allow_revoked_parent?: boolean;
-    }
-  | { type: 'RecordBuilds'; bucket: string; version: string; builds: PublishedBuild[]; allow_revoked_parent?: boolean }
-  | { type: 'CompleteVersion'; bucket: string; version: string }
-  | { type: 'DeleteVersion'; bucket: string; version: string };
+  | ({ type: 'CreateBucket' } & Required<CreateBucketPayload>)
+  | ({ type: 'UpdateBucket' } & UpdateBucketPayload)
+  | ({ type: 'DeleteBucket' } & DeleteBucketPayload)
+  | ({ type: 'StartVersion'; expected_builds: string[] | null } & StartVersionPayload)
+  | ({ type: 'Publish' } & PublishPayload)
+  | ({ type: 'RecordBuilds' } & RecordBuildsPayload)
+  | ({ type: 'CompleteVersion' } & CompleteVersionPayload)
+  | ({ type: 'DeleteVersion' } & DeleteVersionPayload);
 
 /** What a decision needs beyond the aggregate's own state; passed in so the decider stays pure. */
 export interface BucketContext {
