@@ -93,7 +93,9 @@ try {
   const answer = await gilt.request('POST', `/v1/buckets/${root.bucket}/versions/${root.name}/revoke`, { role: 'contributor', body: { reason: 'CVE-2026-9999' } });
   const answeredMs = performance.now() - t0;
   if (answer.status !== 202) throw new Error(`revoke: ${answer.status} ${answer.text}`);
-  await Promise.race([done, new Promise((_, reject) => setTimeout(() => reject(new Error(`cascade incomplete after 10 min: ${revoked} revoked, ${rolledBack} rolled back`)), 600_000))]);
+  let timer;
+  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`cascade incomplete after 10 min: ${revoked} revoked, ${rolledBack} rolled back`)), 600_000)));
+  await Promise.race([done, timeout]).finally(() => clearTimeout(timer));
   const seconds = (lastAt - t0) / 1000;
   await watch.stop();
 

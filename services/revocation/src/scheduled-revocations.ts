@@ -41,17 +41,23 @@ export class ScheduledRevocations {
     private readonly redisUrl: string,
   ) {}
 
-  private connection(): Redis {
-    // BullMQ's blocking commands need ioredis to retry forever instead of failing a request.
-    const c = new Redis(this.redisUrl, { maxRetriesPerRequest: null });
+  private connection(worker: boolean): Redis {
+    // The worker's blocking commands need ioredis to retry forever; the queue's calls, made while
+    // answering a command, should fail fast instead when Redis is away (the next sync adds the job).
+    const c = new Redis(this.redisUrl, { maxRetriesPerRequest: worker ? null : 1 });
     c.on('error', (err) => this.logger.warn(`redis: ${err.message}`));
     this.connections.push(c);
     return c;
   }
 
   open(): void {
-    this.queue = new Queue<DueRevocation>(QUEUE, { connection: this.connection() });
-    this.worker = new Worker<DueRevocation>(QUEUE, (job, token) => this.fire(job, token), { connection: this.connection(), concurrency: 4 });
+    const queueConnection = this.connection(false);
+    // Redis back after an outage (maybe empty): make it agree with the log now, not at the next tick.
+    queueConnection.on('ready', () => {
+      if (this.timer) void this.sync().catch((err) => this.logger.error(`sync failed: ${(err as Error).message}`));
+    });
+    this.queue = new Queue<DueRevocation>(QUEUE, { connection: queueConnection });
+    this.worker = new Worker<DueRevocation>(QUEUE, (job, token) => this.fire(job, token), { connection: this.connection(true), concurrency: 4 });
     this.worker.on('failed', (job, err) => this.logger.error(`job ${job?.id} failed (attempt ${job?.attemptsMade}): ${err.message}`));
   }
 
@@ -92,7 +98,8 @@ export class ScheduledRevocations {
     } else {
       position = Math.max(position, (await this.cascade.scheduleDescendants(state, origin)).position);
     }
-    await this.upsertJob(state);
+    // The log holds the schedule now; a job that cannot be written is added by the next sync.
+    await this.upsertJob(state).catch((err) => this.logger.warn(`job for ${label(root)} not written yet (${(err as Error).message}); the next sync adds it`));
     const n = planRevocation(model, root, req).affected.length - 1;
     return {
       position,
