@@ -14,6 +14,7 @@ import {
 } from '@gilt/contracts';
 import type { ChannelState } from '@gilt/domain';
 import { RequireRole, type AuthedRequest } from './auth/auth.guard.js';
+import type { Principal } from './auth/token-store.js';
 import { CommandBus, type CommandOrigin } from './command-bus.js';
 import { apiError } from './http/api-error.js';
 import { AssignChannelDto, CreateChannelDto, PromoteChannelDto, ReasonDto, RestrictChannelDto, RollbackChannelDto } from './http/dto.js';
@@ -23,7 +24,7 @@ import { presentChannel, presentHistoryEntry } from './presenters.js';
 import { ReadAccess, type ReadView } from './read-access.js';
 
 /** Restricted channels are visible only to contributors and admins (as in HCP Packer). */
-export const canSee = (c: ChannelState, req: AuthedRequest) => !c.restricted || ROLE_RANK[req.principal!.role] >= ROLE_RANK.contributor;
+export const canSee = (c: ChannelState, principal: Principal) => !c.restricted || ROLE_RANK[principal.role] >= ROLE_RANK.contributor;
 
 @Controller('v1/buckets/:bucket/channels')
 export class ChannelsController {
@@ -35,7 +36,7 @@ export class ChannelsController {
   private channel(view: ReadView, bucket: string, name: string, req: AuthedRequest): ChannelState {
     view.bucket(bucket);
     const c = view.model.channel(bucket, name);
-    if (!c || !canSee(c, req)) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${name} not found`, { bucket, channel: name });
+    if (!c || !canSee(c, req.principal!)) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${name} not found`, { bucket, channel: name });
     return c;
   }
 
@@ -48,7 +49,7 @@ export class ChannelsController {
   list(@Param('bucket') bucket: string, @Query('as_of') asOf: string | undefined, @Req() req: AuthedRequest) {
     const view = this.read.at(asOf);
     view.bucket(bucket);
-    return view.answer({ channels: view.model.liveChannels(bucket).filter((c) => canSee(c, req)).map((c) => presentChannel(c, view.model)) });
+    return view.answer({ channels: view.model.liveChannels(bucket).filter((c) => canSee(c, req.principal!)).map((c) => presentChannel(c, view.model)) });
   }
 
   @Post()

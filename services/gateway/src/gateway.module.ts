@@ -23,7 +23,7 @@ import { VerifyController } from './history/verify.controller.js';
 import { OpenApiController } from './openapi.controller.js';
 import { PublishController } from './publish.controller.js';
 import { ReadAccess } from './read-access.js';
-import { ResolveController } from './resolve.controller.js';
+import { ResolveService } from './resolve.service.js';
 import { RevocationsController } from './revocations.controller.js';
 import { SchemasController } from './schemas.controller.js';
 import { SearchController } from './search.controller.js';
@@ -41,7 +41,6 @@ export const GATEWAY_CONFIG = 'GATEWAY_CONFIG';
     PublishController,
     SearchController,
     ChannelsController,
-    ResolveController,
     RevocationsController,
     AncestryController,
     WebhooksController,
@@ -81,6 +80,7 @@ export const GATEWAY_CONFIG = 'GATEWAY_CONFIG';
     { provide: APP_GUARD, useClass: AuthGuard },
     CommandBus,
     ReadAccess,
+    ResolveService,
     LogImporter,
     RebuildJobs,
   ],

@@ -7,6 +7,9 @@ import { GatewayModule } from './gateway.module.js';
 import { ErrorFilter } from './http/error.filter.js';
 import { parseJsonBody } from './http/json-body.js';
 import { validationPipe } from './http/validation.js';
+import { TokenStore } from './auth/token-store.js';
+import { registerResolveRoute } from './resolve.route.js';
+import { ResolveService } from './resolve.service.js';
 
 const config = gatewayConfig();
 const adapter = new FastifyAdapter({ bodyLimit: config.bodyLimit });
@@ -19,6 +22,7 @@ fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit:
     done(err as Error, undefined);
   }
 });
+registerResolveRoute(fastify, app.get(ResolveService), app.get(TokenStore));
 app.useGlobalFilters(new ErrorFilter());
 app.useGlobalPipes(validationPipe);
 app.enableShutdownHooks();

@@ -29,15 +29,19 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(PUBLIC_KEY, targets)) return true;
     const needed = this.reflector.getAllAndOverride<Role>(ROLE_KEY, targets) ?? 'viewer';
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();
-    const header = req.headers.authorization;
-    const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
-    if (!m) throw apiError(ErrorCodes.unauthenticated, 'missing bearer token: send "Authorization: Bearer <token>"', { header: 'authorization' });
-    const principal = this.tokens.authenticate(m[1]!);
-    if (!principal) throw apiError(ErrorCodes.unauthenticated, 'invalid or revoked token', { header: 'authorization' });
-    if (ROLE_RANK[principal.role] < ROLE_RANK[needed]) {
-      throw apiError(ErrorCodes.forbidden, `this needs the ${needed} role; token "${principal.name}" has ${principal.role}`, { required_role: needed, role: principal.role });
-    }
-    req.principal = principal;
+    req.principal = authenticate(this.tokens, req.headers.authorization, needed);
     return true;
   }
+}
+
+/** Bearer token to principal, or the 401/403 that says what is missing. */
+export function authenticate(tokens: TokenStore, header: string | string[] | undefined, needed: Role): Principal {
+  const m = typeof header === 'string' ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  if (!m) throw apiError(ErrorCodes.unauthenticated, 'missing bearer token: send "Authorization: Bearer <token>"', { header: 'authorization' });
+  const principal = tokens.authenticate(m[1]!);
+  if (!principal) throw apiError(ErrorCodes.unauthenticated, 'invalid or revoked token', { header: 'authorization' });
+  if (ROLE_RANK[principal.role] < ROLE_RANK[needed]) {
+    throw apiError(ErrorCodes.forbidden, `this needs the ${needed} role; token "${principal.name}" has ${principal.role}`, { required_role: needed, role: principal.role });
+  }
+  return principal;
 }

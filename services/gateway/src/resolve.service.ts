@@ -1,22 +1,12 @@
 import { createHash } from 'node:crypto';
-import { Controller, Get, Headers, Param, Query, Req, Res } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ErrorCodes } from '@gilt/contracts';
-import type { AuthedRequest } from './auth/auth.guard.js';
+import type { Principal } from './auth/token-store.js';
 import { canSee } from './channels.controller.js';
 import { apiError } from './http/api-error.js';
 import { ReadAccess } from './read-access.js';
 
-interface Reply {
-  status(code: number): Reply;
-  header(name: string, value: string): Reply;
-  send(body?: unknown): void;
-}
-
-/**
- * Resolve: the one call a deploy makes. Answered from the gateway's own read model, no NATS hop.
- * The ETag is derived from the answer itself, so it changes exactly when the answer does.
- */
-interface Resolved {
+export interface Resolved {
   position: number;
   /** A scheduled revocation changes the answer at this time without a new commit. */
   validUntil: number;
@@ -24,8 +14,12 @@ interface Resolved {
   etag: string;
 }
 
-@Controller('v1/buckets/:bucket/channels/:channel/artifact')
-export class ResolveController {
+/**
+ * Resolve: the one call a deploy makes. Answered from the gateway's own read model, no NATS hop.
+ * The ETag is derived from the answer itself, so it changes exactly when the answer does.
+ */
+@Injectable()
+export class ResolveService {
   /** Answers by query, reused until the log moves on: every deploy asks the same few questions. */
   private readonly cache = new Map<string, Resolved>();
 
@@ -38,23 +32,15 @@ export class ResolveController {
     return undefined;
   }
 
-  @Get()
-  resolve(
-    @Param('bucket') bucket: string,
-    @Param('channel') channel: string,
-    @Query() q: Record<string, string>,
-    @Headers('if-none-match') ifNoneMatch: string | undefined,
-    @Req() req: AuthedRequest,
-    @Res() reply: Reply,
-  ) {
+  resolve(bucket: string, channel: string, q: Record<string, string | undefined>, principal: Principal): Resolved {
     // A past answer is replayed from the bucket's commits and never cached: the cache is for the head of the log.
     const view = q.as_of === undefined ? null : this.read.at(q.as_of, { bucket });
     const model = view?.model ?? this.read.model;
-    const key = `${bucket}\u0000${channel}\u0000${q.platform ?? ''}\u0000${q.region ?? ''}\u0000${q.build ?? ''}\u0000${req.principal!.role}`;
+    const key = `${bucket}\u0000${channel}\u0000${q.platform ?? ''}\u0000${q.region ?? ''}\u0000${q.build ?? ''}\u0000${principal.role}`;
     const hit = view ? undefined : this.cached(key);
-    if (hit) return this.send(reply, hit, ifNoneMatch);
+    if (hit) return hit;
     const c = model.channel(bucket, channel);
-    if (!c || !canSee(c, req)) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${channel} not found`, { bucket, channel });
+    if (!c || !canSee(c, principal)) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${channel} not found`, { bucket, channel });
     const v = model.servedVersion(c);
     if (!v) throw apiError(ErrorCodes.notFound, `channel ${bucket}:${channel} has no version assigned`, { bucket, channel, empty: true });
     const revocation = model.revocation(v.id);
@@ -81,7 +67,7 @@ export class ResolveController {
       const scheduledAt = revocation?.status === 'scheduled' && revocation.revoke_at ? Date.parse(revocation.revoke_at) : Infinity;
       const resolved: Resolved = { position: model.position, validUntil: c.managed ? this.nextLatestChange(bucket) : scheduledAt, body, etag };
       if (!view) this.cache.set(key, resolved);
-      return this.send(reply, resolved, ifNoneMatch);
+      return resolved;
     }
     const available = v.builds.filter((b) => b.status === 'DONE').flatMap((b) => b.artifacts.map((a) => `${b.platform}/${a.region || '-'} (${b.name})`));
     throw apiError(ErrorCodes.notFound, `version ${v.name} in ${bucket}:${channel} has no artifact for platform=${platform ?? '*'} region=${region ?? '*'}; available: ${available.join(', ') || 'none'}`, {
@@ -90,12 +76,6 @@ export class ResolveController {
       version: v.id,
       available,
     });
-  }
-
-  private send(reply: Reply, r: Resolved, ifNoneMatch: string | undefined) {
-    reply.header('etag', r.etag).header('cache-control', 'no-cache');
-    if (ifNoneMatch === r.etag) return reply.status(304).send();
-    return reply.status(200).header('content-type', 'application/json; charset=utf-8').send(r.body);
   }
 
   /** `latest` may move when any scheduled revocation in the bucket comes due. */
