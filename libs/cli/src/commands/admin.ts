@@ -1,20 +1,11 @@
 /** `gilt admin rebuild`: rebuild every projection from the log and show how fast it went. */
+import type { RebuildProgress } from '@gilt/contracts';
 import { flag, type Command, type CommandGroup } from '../command.js';
 import { CliError } from '../errors.js';
 import { apiPath } from '../http-client.js';
 import { formatTable } from '../output.js';
 
-interface Replica {
-  service: string;
-  instance: string;
-  state: 'running' | 'done' | 'failed';
-  commits: number;
-  total: number;
-  events: number;
-  seconds: number;
-  events_per_second: number;
-  error: string | null;
-}
+type Replica = Omit<RebuildProgress, 'job_id'>;
 
 interface RebuildJob {
   id: string;

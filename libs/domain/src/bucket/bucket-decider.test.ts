@@ -65,19 +65,8 @@ const failedBuild = (name: string, reason = 'provisioner exited 1', overrides: P
 
 /** The record the decider writes for a DONE published build. */
 function record(pb: PublishedBuild, build_id: string): BuildRecord {
-  return {
-    build_id,
-    name: pb.name,
-    builder_type: pb.builder_type,
-    platform: pb.platform,
-    packer_run_uuid: pb.packer_run_uuid,
-    artifacts: pb.artifacts,
-    labels: pb.labels,
-    source_external_id: pb.source_external_id,
-    parent_channel: pb.parent_channel,
-    parent_version_id: pb.parent_version_id,
-    build_time: pb.build_time,
-  };
+  const { status: _status, failure_reason: _reason, ...published } = pb;
+  return { build_id, ...published };
 }
 const buildCompleted = (version_id: string, pb: PublishedBuild, build_id: string): BuildCompleted => ({
   type: 'BuildCompleted',

@@ -212,19 +212,8 @@ function decideBuilds(
     const build_id = prior?.build_id ?? ctx.newId();
     if (pb.status === 'DONE') {
       if (!allowRevokedParent) for (const parent of ctx.revokedParents(pb)) onRevoked.push({ build: pb.name, parent });
-      const build: BuildRecord = {
-        build_id,
-        name: pb.name,
-        builder_type: pb.builder_type,
-        platform: pb.platform,
-        packer_run_uuid: pb.packer_run_uuid,
-        artifacts: pb.artifacts,
-        labels: pb.labels,
-        source_external_id: pb.source_external_id,
-        parent_channel: pb.parent_channel,
-        parent_version_id: pb.parent_version_id,
-        build_time: pb.build_time,
-      };
+      const { status: _status, failure_reason: _reason, ...published } = pb;
+      const build: BuildRecord = { build_id, ...published };
       events.push({ type: 'BuildCompleted', bucket: bucket.name, version_id: v.id, build });
     } else {
       events.push({ type: 'BuildFailed', bucket: bucket.name, version_id: v.id, build_id, name: pb.name, builder_type: pb.builder_type, reason: pb.failure_reason ?? 'build failed' });
