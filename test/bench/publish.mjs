@@ -30,7 +30,7 @@ function manifest(i) {
   };
 }
 
-const gilt = await startGilt();
+const gilt = await startGilt(process.env.BENCH_SERVICES ? { services: process.env.BENCH_SERVICES.split(',') } : {});
 try {
   console.log(`publish benchmark: ${N} versions, 3 builds x 2 regions each, ${CONCURRENCY} concurrent clients`);
 

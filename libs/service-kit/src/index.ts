@@ -7,3 +7,4 @@ export * from './as-of.js';
 export * from './commit-history.js';
 export * from './as-of-models.js';
 export * from './handle-command.js';
+export * from './ids.js';

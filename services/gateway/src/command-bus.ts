@@ -1,9 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { ClientProxy } from '@nestjs/microservices';
 import { firstValueFrom, timeout, TimeoutError } from 'rxjs';
-import { ulid } from 'ulid';
 import { ErrorCodes, isErrorBody, type CommandEnvelope, type CommandResult } from '@gilt/contracts';
-import { RegistryLog } from '@gilt/service-kit';
+import { newId, RegistryLog } from '@gilt/service-kit';
 import { apiError } from './http/api-error.js';
 import type { Principal } from './auth/token-store.js';
 
@@ -30,10 +29,10 @@ export class CommandBus implements OnApplicationShutdown {
 
   async send<P, R = Record<string, unknown>>(subject: string, payload: P, origin: CommandOrigin): Promise<CommandResult<R>> {
     const env: CommandEnvelope<P> = {
-      command_id: origin.idempotencyKey ?? ulid(),
+      command_id: origin.idempotencyKey ?? newId(),
       actor: origin.principal.name,
       role: origin.principal.role,
-      correlation_id: origin.correlationId ?? ulid(),
+      correlation_id: origin.correlationId ?? newId(),
       payload,
     };
     const result = await this.request<CommandResult<R>>(subject, env);

@@ -1,6 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ulid } from 'ulid';
 import {
   bucketStream,
   Commands,
@@ -17,7 +16,7 @@ import {
   type UpdateBucketPayload,
 } from '@gilt/contracts';
 import { decideBucket, type BucketCommand } from '@gilt/domain';
-import { handleCommand, RegistryLog } from '@gilt/service-kit';
+import { handleCommand, newId, RegistryLog } from '@gilt/service-kit';
 
 /** Maps each NATS command to a bucket command, decides on the projected state, appends. */
 @Controller()
@@ -32,7 +31,7 @@ export class IngestionController {
       bucketStream(command.bucket),
       () =>
         decideBucket(command, model.buckets.get(command.bucket), {
-          newId: () => ulid(),
+          newId,
           channelsAssigned: (b, v) => model.channelsAssigned(b, v),
           revokedParents: (build) =>
             model

@@ -1,6 +1,5 @@
 import { Controller, Inject } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
-import { ulid } from 'ulid';
 import {
   Commands,
   DomainError,
@@ -15,7 +14,7 @@ import {
   type RedeliverPayload,
   type RegisterWebhookPayload,
 } from '@gilt/contracts';
-import { commitMeta, toRpcException } from '@gilt/service-kit';
+import { commitMeta, newId, toRpcException } from '@gilt/service-kit';
 import { Notifier } from './notifier.js';
 import { viewOfDelivery, viewOfWebhook, type WebhookState } from './webhook-registry.js';
 import { checkRegistration } from './webhook-rules.js';
@@ -45,7 +44,7 @@ export class NotifierController {
   async register(@Payload() env: CommandEnvelope<RegisterWebhookPayload>): Promise<CommandResult> {
     try {
       const p = checkRegistration(env.payload ?? {});
-      const id = ulid();
+      const id = newId();
       const sealed = this.notifier.secrets.seal(p.secret);
       const out = await this.append(env, webhookStream(id), () => [
         { type: 'WebhookRegistered', webhook_id: id, url: p.url, events: p.events, buckets: p.buckets, description: p.description, secret: sealed },
@@ -81,21 +80,21 @@ export class NotifierController {
     try {
       const { webhook_id, delivery_id } = env.payload ?? ({} as RedeliverPayload);
       const w = this.webhook(webhook_id);
-      let newId = '';
+      let redeliveryId = '';
       const out = await this.append(env, webhookStream(w.id), () => {
         const d = w.deliveries.get(delivery_id);
         if (!d) throw new DomainError(ErrorCodes.notFound, `delivery ${delivery_id} of webhook ${w.id} not found`, { delivery: delivery_id });
         if (!d.final) {
           throw new DomainError(ErrorCodes.conflict, `delivery ${d.id} is still being attempted (${d.attempts.length} attempt(s) so far); ask again once it is done`, { delivery: d.id });
         }
-        newId = this.registry.nextRedeliveryId(w, d.event_id);
-        return [{ type: 'WebhookRedeliveryRequested', webhook_id: w.id, delivery_id: newId, event_id: d.event_id, redelivery_of: d.id }];
+        redeliveryId = this.registry.nextRedeliveryId(w, d.event_id);
+        return [{ type: 'WebhookRedeliveryRequested', webhook_id: w.id, delivery_id: redeliveryId, event_id: d.event_id, redelivery_of: d.id }];
       });
-      const created = out.duplicate ? undefined : w.deliveries.get(newId);
+      const created = out.duplicate ? undefined : w.deliveries.get(redeliveryId);
       return {
         position: out.position,
         changed: out.changed,
-        message: out.duplicate ? 'already applied (retried request)' : `redelivery ${newId} queued`,
+        message: out.duplicate ? 'already applied (retried request)' : `redelivery ${redeliveryId} queued`,
         data: { delivery: created ? viewOfDelivery(created) : null },
       };
     } catch (err) {

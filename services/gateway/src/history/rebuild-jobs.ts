@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { createInbox, type Subscription } from '@nats-io/transport-node';
-import { ulid } from 'ulid';
 import { Broadcasts, ErrorCodes, type RebuildProgress } from '@gilt/contracts';
-import { RegistryLog } from '@gilt/service-kit';
+import { newId, RegistryLog } from '@gilt/service-kit';
 import { apiError } from '../http/api-error.js';
 
 /** How long replicas have to say they started: NATS delivers the broadcast to all of them within milliseconds. */
@@ -44,7 +43,7 @@ export class RebuildJobs implements OnApplicationShutdown {
     const nc = this.log.store.nc;
     const inbox = createInbox();
     const run: Running = {
-      job: { id: ulid(), state: 'running', started_at: new Date().toISOString(), finished_at: null, services: [] },
+      job: { id: newId(), state: 'running', started_at: new Date().toISOString(), finished_at: null, services: [] },
       replicas: new Map(),
       sub: nc.subscribe(inbox, {
         callback: (err, msg) => {
