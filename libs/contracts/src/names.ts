@@ -8,7 +8,6 @@ export const FINGERPRINT = /^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,38}[A-Za-z0-9])?$/;
 export const BUILD_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9_.-]{0,126}[A-Za-z0-9_-])?$/;
 export const BUILDER_TYPE = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
-export const VERSION_NAME = /^v[0-9]+$/;
 
 export const MANAGED_CHANNEL = 'latest';
 

@@ -3,7 +3,6 @@ import type { RebuildProgress } from '@gilt/contracts';
 import { flag, type Command, type CommandGroup } from '../command.js';
 import { CliError } from '../errors.js';
 import { apiPath } from '../http-client.js';
-import { formatTable } from '../output.js';
 
 type Replica = Omit<RebuildProgress, 'job_id'>;
 
