@@ -9,6 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { connect } from '@nats-io/transport-node';
+import { Queries } from '@gilt/contracts';
 import { freePort, startNats, startRedis, type RunningServer } from './servers.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -40,11 +41,11 @@ export interface StartGiltOptions {
 }
 
 const HEALTH_SUBJECT: Partial<Record<ServiceName, string>> = {
-  ingestion: 'gilt.qry.ingestion.health',
-  channels: 'gilt.qry.channels.health',
-  ancestry: 'gilt.qry.ancestry.health',
-  revocation: 'gilt.qry.revocation.health',
-  notifier: 'gilt.qry.notifier.health',
+  ingestion: Queries.ingestion.health,
+  channels: Queries.channels.health,
+  ancestry: Queries.ancestry.health,
+  revocation: Queries.revocation.health,
+  notifier: Queries.notifier.health,
 };
 
 export async function startGilt(opts: StartGiltOptions = {}): Promise<GiltStack> {
