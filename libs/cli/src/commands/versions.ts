@@ -10,7 +10,7 @@ const list: Command = {
   minArgs: 1,
   maxArgs: 1,
   summary: 'list the versions of a bucket, newest first',
-  options: { status: { type: 'string', value: 'S', help: 'only versions with status S (RUNNING, ACTIVE, FAILED)' }, 'as-of': asOfOption },
+  options: { status: { type: 'string', value: 'S', help: 'only versions with status S (RUNNING, ACTIVE, FAILED, REVOCATION_SCHEDULED, REVOKED)' }, 'as-of': asOfOption },
   async run(ctx) {
     const bucket = checkBucket(ctx.args[0]!, ctx.path);
     const versions = await fetchAll<VersionView>(ctx.client(), apiPath('buckets', bucket, 'versions'), 'versions', {
