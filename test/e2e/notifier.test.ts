@@ -302,6 +302,9 @@ describe('webhooks', () => {
     expect(list.body.webhooks.map((w: any) => w.id)).toEqual([webhookId, made.body.webhook.id]);
     expect(list.text).not.toContain(secret);
     expect(list.text).not.toContain(made.body.secret);
+    const past = await gilt.request('GET', '/v1/webhooks?as_of=1');
+    expect(past.status).toBe(400);
+    expect(past.body.details.field).toBe('as_of');
     expect((await gilt.request('DELETE', `/v1/webhooks/${made.body.webhook.id}`)).status).toBe(200);
     expect((await gilt.request('GET', `/v1/webhooks/${made.body.webhook.id}`)).status).toBe(404);
     // The log has the registration, but only sealed: an export of the log does not leak it.

@@ -49,12 +49,14 @@ export class WebhooksController {
   }
 
   @Get()
-  list() {
+  list(@Query() q: Record<string, string>) {
+    refuseAsOf(q);
     return this.bus.query<Record<string, never>, { webhooks: WebhookView[] }>(Queries.notifier.listWebhooks, {});
   }
 
   @Get(':id')
-  get(@Param('id') id: string) {
+  get(@Param('id') id: string, @Query() q: Record<string, string>) {
+    refuseAsOf(q);
     return this.bus.query<{ webhook_id: string }, { webhook: WebhookView }>(Queries.notifier.getWebhook, { webhook_id: id });
   }
 
@@ -67,6 +69,7 @@ export class WebhooksController {
 
   @Get(':id/deliveries')
   async deliveries(@Param('id') id: string, @Query() q: Record<string, string>) {
+    refuseAsOf(q);
     const r = await this.bus.query<ListDeliveriesQuery, { deliveries: DeliveryView[]; next_before: number | null; total: number }>(Queries.notifier.listDeliveries, {
       webhook_id: id,
       before: decodeCursor(q.page_token),
@@ -81,4 +84,9 @@ export class WebhooksController {
     const r = await this.bus.send<RedeliverPayload, { delivery: DeliveryView | null }>(Commands.notifier.redeliver, { webhook_id: id, delivery_id: delivery }, origin);
     return { delivery: r.data.delivery, message: r.message };
   }
+}
+
+/** Webhook settings and deliveries are answered by the notifier as they are now; a past moment is refused, not ignored. */
+function refuseAsOf(q: Record<string, string>) {
+  if (q.as_of !== undefined) throw apiError(ErrorCodes.validation, 'as_of is not supported on webhook reads: they show the current registrations and deliveries', { field: 'as_of' });
 }
