@@ -111,6 +111,9 @@ describe('buckets, versions and builds over HTTP', () => {
     const second = await gilt.request('GET', `/v1/buckets/paged/versions?page_size=2&page_token=${first.body.pagination.next_page_token}`, { role: 'viewer' });
     expect(second.body.versions.map((v: any) => v.fingerprint)).toEqual(['p2', 'p1']);
     expect(second.body.pagination.next_page_token).toBeNull();
+    const p4Builds = await gilt.request('GET', '/v1/buckets/paged/versions/p4/builds?status=FAILED&page_size=1', { role: 'viewer' });
+    expect(p4Builds.body.builds.map((b: any) => b.name)).toEqual(['azure-arm.ubuntu']);
+    expect(p4Builds.body.pagination).toEqual({ next_page_token: null, total: 1 });
     const failed = await gilt.request('GET', '/v1/buckets/paged/versions?status=FAILED', { role: 'viewer' });
     expect(failed.body.versions.map((v: any) => v.fingerprint)).toEqual(['p4']);
     const p4 = failed.body.versions[0];

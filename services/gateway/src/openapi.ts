@@ -160,7 +160,7 @@ export const openApiDocument = {
     },
     '/v1/buckets/{bucket}/versions/{version}/complete': { post: { summary: 'Complete a version whose builds are all done', parameters: [bucket, version], responses: ok('Version') } },
     '/v1/buckets/{bucket}/versions/{version}/builds': {
-      get: { summary: 'List builds', parameters: [bucket, version, asOf], responses: ok('Builds') },
+      get: { summary: 'List builds', parameters: [bucket, version, q('status', 'DONE | FAILED'), ...page, asOf], responses: ok('Builds') },
       post: { summary: 'Record builds', parameters: [bucket, version], requestBody: body({ type: 'object', required: ['builds'] }), responses: ok('Version') },
     },
     '/v1/buckets/{bucket}/versions/{version}/ancestry': {

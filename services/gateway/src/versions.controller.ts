@@ -76,9 +76,14 @@ export class VersionsController {
   }
 
   @Get(':version/builds')
-  builds(@Param('bucket') bucket: string, @Param('version') version: string, @Query('as_of') asOf: string | undefined) {
-    const view = this.read.at(asOf, { bucket });
-    return view.answer({ builds: view.version(bucket, version).builds.map(presentBuild) });
+  builds(@Param('bucket') bucket: string, @Param('version') version: string, @Query() q: Record<string, string>) {
+    const view = this.read.at(q.as_of, { bucket });
+    const status = q.status?.toUpperCase();
+    if (status !== undefined && status !== 'DONE' && status !== 'FAILED') {
+      throw apiError(ErrorCodes.validation, 'status must be DONE or FAILED', { field: 'status' });
+    }
+    const page = paginate(view.version(bucket, version).builds.filter((b) => !status || b.status === status), q);
+    return view.answer({ builds: page.items.map(presentBuild), pagination: page.pagination });
   }
 
   @Get(':version/builds/:build')
