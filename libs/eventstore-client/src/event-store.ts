@@ -53,6 +53,8 @@ export interface EventStoreOptions {
   name?: string;
   /** Stream name; tests use their own. */
   streamName?: string;
+  /** Copies of the log in a NATS cluster (1 on a single server, 3 on the 3-node cluster in deploy/nats). */
+  replicas?: number;
 }
 
 const subjectOf = (prefix: string, stream: string) => `${prefix}.${stream}`;
@@ -68,6 +70,8 @@ export class EventStore {
     private readonly jsm: JetStreamManager,
     readonly streamName: string,
     private readonly subjectPrefix: string,
+    /** Replicas for every stream Gilt creates on this server, so a cluster keeps all of them. */
+    readonly replicas: number,
   ) {}
 
   static async connect(opts: EventStoreOptions): Promise<EventStore> {
@@ -84,7 +88,7 @@ export class EventStore {
         ? err
         : new UnsupportedServer(`JetStream is not enabled on ${opts.servers} (start nats-server with -js): ${(err as Error).message}`);
     }
-    const store = new EventStore(nc, jetstream(nc), jsm, streamName, prefix);
+    const store = new EventStore(nc, jetstream(nc), jsm, streamName, prefix, opts.replicas ?? 1);
     try {
       await store.ensureStream();
     } catch (err) {
@@ -108,7 +112,7 @@ export class EventStore {
       max_msgs: -1,
       max_bytes: -1,
       max_age: 0,
-      num_replicas: 1,
+      num_replicas: this.replicas,
     };
     try {
       const info = await this.jsm.streams.info(this.streamName);

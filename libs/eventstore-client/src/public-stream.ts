@@ -48,7 +48,7 @@ export class PublicStream {
   ) {}
 
   /** Creates the stream on first use. An existing stream is left as it is: an operator may have tuned its limits. */
-  static async open(nc: NatsConnection): Promise<PublicStream> {
+  static async open(nc: NatsConnection, replicas = 1): Promise<PublicStream> {
     const jsm = await jetstreamManager(nc);
     try {
       await jsm.streams.info(PUBLIC_STREAM);
@@ -63,7 +63,7 @@ export class PublicStream {
           discard: DiscardPolicy.Old,
           duplicate_window: DUPLICATE_WINDOW_NS,
           allow_direct: true,
-          num_replicas: 1,
+          num_replicas: replicas,
         })
         .catch((e: unknown) => {
           // Two services creating it at once: the loser finds it there, which is all it wanted.

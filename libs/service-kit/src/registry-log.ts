@@ -52,7 +52,7 @@ export class RegistryLog {
 
   static async open(config: ServiceConfig, serviceName: string, opts: RegistryLogOptions = {}): Promise<RegistryLog> {
     const logger = new Logger(serviceName);
-    const store = await EventStore.connect({ servers: config.natsUrl, name: `gilt-${serviceName}`, streamName: config.logStream });
+    const store = await EventStore.connect({ servers: config.natsUrl, name: `gilt-${serviceName}`, streamName: config.logStream, replicas: config.replicas });
     const log = new RegistryLog(store, serviceName, opts, logger);
     await log.projection.start();
     log.rebuildListener = listenForRebuild(log, logger);

@@ -55,7 +55,7 @@ export const GATEWAY_CONFIG = 'GATEWAY_CONFIG';
   providers: [
     { provide: GATEWAY_CONFIG, useFactory: () => gatewayConfig() },
     { provide: RegistryLog, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => RegistryLog.open(c, 'gateway', { history: true }) },
-    { provide: PublicStream, inject: [RegistryLog], useFactory: (log: RegistryLog) => PublicStream.open(log.store.nc) },
+    { provide: PublicStream, inject: [RegistryLog], useFactory: (log: RegistryLog) => PublicStream.open(log.store.nc, log.store.replicas) },
     { provide: TokenStore, inject: [GATEWAY_CONFIG], useFactory: (c: GatewayConfig) => new TokenStore(c.tokensFile) },
     {
       provide: NATS_CLIENT,

@@ -25,9 +25,9 @@ export class Notifier {
 
   static async start(config: NotifierConfig): Promise<Notifier> {
     const logger = new Logger('notifier');
-    const store = await EventStore.connect({ servers: config.natsUrl, name: 'gilt-notifier', streamName: config.logStream });
-    const stream = await PublicStream.open(store.nc);
-    const secrets = await SecretBox.open(store.nc, config.webhookKey);
+    const store = await EventStore.connect({ servers: config.natsUrl, name: 'gilt-notifier', streamName: config.logStream, replicas: config.replicas });
+    const stream = await PublicStream.open(store.nc, store.replicas);
+    const secrets = await SecretBox.open(store.nc, config.webhookKey, store.replicas);
     // The model reads time as of the commit being applied, not the wall clock: a replay next
     // year must derive the same events (and so the same ids) as the live run did.
     let commitTime = 0;

@@ -20,8 +20,8 @@ export class SecretBox {
     readonly keyId: string,
   ) {}
 
-  static async open(nc: NatsConnection, configured: string | undefined): Promise<SecretBox> {
-    const key = configured !== undefined ? decodeKey(configured) : await storedKey(nc);
+  static async open(nc: NatsConnection, configured: string | undefined, replicas = 1): Promise<SecretBox> {
+    const key = configured !== undefined ? decodeKey(configured) : await storedKey(nc, replicas);
     return new SecretBox(key, createHash('sha256').update(key).digest('hex').slice(0, 16));
   }
 
@@ -47,13 +47,13 @@ function decodeKey(b64: string): Buffer {
 }
 
 /** The key kept in NATS; the first notifier to start creates it, a concurrent one reads the winner's. */
-async function storedKey(nc: NatsConnection): Promise<Buffer> {
+async function storedKey(nc: NatsConnection, replicas: number): Promise<Buffer> {
   const jsm = await jetstreamManager(nc);
   try {
     await jsm.streams.info(KEY_STREAM);
   } catch (err) {
     if (!(err instanceof JetStreamApiError) || err.code !== STREAM_NOT_FOUND) throw err;
-    await jsm.streams.add({ name: KEY_STREAM, subjects: ['gilt.secrets.>'], storage: StorageType.File, deny_delete: true, deny_purge: true }).catch((e: unknown) => {
+    await jsm.streams.add({ name: KEY_STREAM, subjects: ['gilt.secrets.>'], storage: StorageType.File, deny_delete: true, deny_purge: true, num_replicas: replicas }).catch((e: unknown) => {
       if (!(e instanceof JetStreamApiError) || !/already in use/i.test(e.message)) throw e;
     });
   }
