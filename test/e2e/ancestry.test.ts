@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { EVENT_SCHEMA_VERSION, revocationStream, type VersionRevoked } from '@gilt/contracts';
 import { EventStore } from '@gilt/eventstore-client';
 import { runCli, startGilt, type GiltStack } from '@gilt/testing';
-import { fixtureJson } from './fixtures.js';
+import { amazonArtifacts, fixtureJson } from './fixtures.js';
 
 // Lineage of the cloud fixtures (fixtures/manifests-cloud/README.md): lineage-app's builds start
 // from lineage-base's AMI and Azure image; multi-cloud's docker.web starts from docker.json's image.
@@ -10,9 +10,9 @@ const BASE = fixtureJson('manifests-cloud', 'lineage-base.json');
 const APP = fixtureJson('manifests-cloud', 'lineage-app.json');
 const DOCKER = fixtureJson('manifests-cloud', 'docker.json');
 const WEB = fixtureJson('manifests-cloud', 'multi-cloud.json');
-const APP_AMI_US_EAST_1 = 'ami-0bd9a5006c6eb697f';
+const APP_AMI = amazonArtifacts(APP.builds[0].artifact_id)[0]!.external_id;
 
-/** A service image built from app v1's us-east-1 AMI: the third generation. */
+/** A service image built from app v1's first AMI: the third generation. */
 const SVC = {
   builds: [
     {
@@ -22,7 +22,7 @@ const SVC = {
       files: null,
       artifact_id: 'us-east-1:ami-0c0ffee0c0ffee0c0',
       packer_run_uuid: 'run-svc-1',
-      custom_data: { source_image_id: APP_AMI_US_EAST_1 },
+      custom_data: { source_image_id: APP_AMI },
     },
   ],
   last_run_uuid: 'run-svc-1',
@@ -87,7 +87,7 @@ describe('ancestry', () => {
         channel: null,
         channel_version: { id: ids['base:v1'], name: 'v1', fingerprint: BASE.last_run_uuid },
         builds: [
-          { name: 'amazon-ebs.app', builder_type: 'amazon-ebs', source_external_id: 'ami-032c6aeda97099fcd', channel: null, status: 'UP_TO_DATE' },
+          { name: 'amazon-ebs.app', builder_type: 'amazon-ebs', source_external_id: APP.builds[0].custom_data.source_image_id, channel: null, status: 'UP_TO_DATE' },
           { name: 'azure-arm.app', builder_type: 'azure-arm', source_external_id: APP.builds[1].custom_data.source_image_id, channel: null, status: 'UP_TO_DATE' },
         ],
       },

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { startGilt, type GiltStack } from '@gilt/testing';
-import { fixtureJson } from './fixtures.js';
+import { amazonArtifacts, fixtureJson } from './fixtures.js';
 
 let gilt: GiltStack;
 const manifest = fixtureJson('manifests-cloud', 'amazon-ebs.json');
@@ -100,16 +100,19 @@ describe('channels', () => {
   });
 
   it('resolves a channel to an artifact with ETag support', async () => {
-    const r = await gilt.request('GET', '/v1/buckets/app/channels/prod/artifact?platform=aws&region=us-west-2', { role: 'viewer' });
+    const build = manifest.builds[0];
+    const wanted = amazonArtifacts(build.artifact_id).at(-1)!;
+    const url = `/v1/buckets/app/channels/prod/artifact?platform=aws&region=${wanted.region}`;
+    const r = await gilt.request('GET', url, { role: 'viewer' });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ external_id: 'ami-0fedcba9876543210', region: 'us-west-2', version: { name: 'v3' }, build: { name: 'amazon-ebs.ubuntu' }, revoked: false, revoke_at: null });
-    expect(r.body.labels.team).toBe('platform');
+    expect(r.body).toMatchObject({ ...wanted, version: { name: 'v3' }, build: { name: build.name }, revoked: false, revoke_at: null });
+    expect(r.body.labels.os).toBe(build.custom_data.os);
     const etag = r.headers.get('etag')!;
-    const again = await gilt.request('GET', '/v1/buckets/app/channels/prod/artifact?platform=aws&region=us-west-2', { role: 'viewer', headers: { 'if-none-match': etag } });
+    const again = await gilt.request('GET', url, { role: 'viewer', headers: { 'if-none-match': etag } });
     expect(again.status).toBe(304);
     const missing = await gilt.request('GET', '/v1/buckets/app/channels/prod/artifact?platform=gce', { role: 'viewer' });
     expect(missing.status).toBe(404);
-    expect(missing.body.details.available).toEqual(expect.arrayContaining(['aws/us-east-1 (amazon-ebs.ubuntu)']));
+    expect(missing.body.details.available).toEqual(amazonArtifacts(build.artifact_id).map((a) => `aws/${a.region} (${build.name})`));
   });
 
   it('applies 50 concurrent assigns to one channel with a consistent history and no lost update', async () => {

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { REPO_ROOT, startGilt, type GiltStack, type ServiceName } from '@gilt/testing';
-import { fixtureJson } from './fixtures.js';
+import { amazonArtifacts, fixtureJson } from './fixtures.js';
 
 const SERVICES: ServiceName[] = ['ingestion', 'channels', 'notifier', 'gateway'];
 const manifest = fixtureJson('manifests-cloud', 'amazon-ebs.json');
@@ -141,7 +141,7 @@ it('runs the deploy script once per prod assignment across restarts of Gilt, NAT
   await sleep(1000);
   expect(deployed()).toEqual(lines);
 
-  const ami = 'ami-0123456789abcdef0';
+  const ami = amazonArtifacts(manifest.builds[0].artifact_id).find((a) => a.region === 'us-east-1')!.external_id;
   expect(lines.map((l) => l.split(' ').slice(1).join(' '))).toEqual([
     `api prod v1 assigned ${ami}`,
     `api prod v2 assigned ${ami}`,

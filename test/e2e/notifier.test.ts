@@ -9,7 +9,7 @@ import type { CloudEvent } from '@gilt/contracts';
 import { RegistryReadModel, toPublicEvents } from '@gilt/domain';
 import { EventStore } from '@gilt/eventstore-client';
 import { schemaErrors, startGilt, type GiltStack } from '@gilt/testing';
-import { fixtureJson } from './fixtures.js';
+import { amazonArtifacts, fixtureJson } from './fixtures.js';
 
 // Retries a few hundred ms apart, so the webhook test does not wait for production backoff.
 process.env.GILT_WEBHOOK_BACKOFF_MS = '200';
@@ -133,7 +133,7 @@ describe('public event stream', () => {
     expect(afterPromotion!.data).toMatchObject({ cause: 'promoted', version: { name: 'v2' } });
     expect(rolledBack!.data).toMatchObject({ version: { name: 'v1' }, previous_version: { name: 'v2' }, reason: 'smoke test failed' });
     expect(afterRollback!.data).toMatchObject({ cause: 'rolled_back', version: { name: 'v1', status: 'ACTIVE' } });
-    expect((afterRollback!.data as any).artifacts).toEqual(expect.arrayContaining([{ build: 'amazon-ebs.ubuntu', platform: 'aws', external_id: 'ami-0123456789abcdef0', region: 'us-east-1' }]));
+    expect((afterRollback!.data as any).artifacts).toEqual(amazonArtifacts(manifest.builds[0].artifact_id).map((a) => ({ build: manifest.builds[0].name, platform: 'aws', ...a })));
     // Ids carry the log position, so the stream's order is the log's.
     const ids = stored.map((s) => s.event.id.split('-').map(Number));
     for (let i = 1; i < ids.length; i++) expect(ids[i]![0]! * 1e6 + ids[i]![1]!).toBeGreaterThan(ids[i - 1]![0]! * 1e6 + ids[i - 1]![1]!);
