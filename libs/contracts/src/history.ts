@@ -1,4 +1,4 @@
-import type { EventType } from './events.js';
+import type { DomainEvent, EventType } from './events.js';
 
 /** History, replay and the log as data: as-of reads, the events API, export/import, verify, rebuild. */
 
@@ -56,4 +56,22 @@ export interface RebuildProgress {
   seconds: number;
   events_per_second: number;
   error: string | null;
+}
+
+/** One event as GET /v1/events answers it (and `gilt events tail` prints it). */
+export interface EventView {
+  position: number;
+  index: number;
+  type: DomainEvent['type'];
+  stream: string;
+  bucket: string | null;
+  actor: string;
+  occurred_at: string;
+  command_id: string;
+  correlation_id: string;
+  causation_id: string | null;
+  /** The event in words (version names resolved), as `gilt history` prints it. */
+  summary: string;
+  reason: string | null;
+  payload: DomainEvent;
 }

@@ -1,27 +1,12 @@
 /** `gilt events tail|export|import`: the log itself, as events to read or as a file to move. */
 import { createWriteStream } from 'node:fs';
+import type { EventView } from '@gilt/contracts';
 import { once } from 'node:events';
 import { checkBucket, checkChannel, flag, positiveInt, stringOpt, type Command, type CommandGroup, type Context, type OptionSpecs } from '../command.js';
 import { CliError, UsageError } from '../errors.js';
 import { apiPath, type Query } from '../http-client.js';
 import { readCommitLines, verifyLogFile } from '../log-file.js';
 import { formatTime, oneLine } from '../output.js';
-
-/** One event as GET /v1/events answers it. */
-export interface EventView {
-  position: number;
-  index: number;
-  type: string;
-  stream: string;
-  bucket: string | null;
-  actor: string;
-  occurred_at: string;
-  command_id: string;
-  correlation_id: string;
-  summary: string;
-  reason: string | null;
-  payload: Record<string, unknown>;
-}
 
 export interface EventPage {
   events: EventView[];

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import type { DomainEvent, StoredCommit } from '@gilt/contracts';
 import { CommitHistory } from '@gilt/service-kit';
-import { listEvents, parseEventQuery, type EventView } from './event-query.js';
+import type { EventView } from '@gilt/contracts';
+import { listEvents, parseEventQuery } from './event-query.js';
 
 const t = (n: number) => new Date(Date.UTC(2026, 0, 1) + n * 60_000).toISOString();
 

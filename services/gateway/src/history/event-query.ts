@@ -1,4 +1,4 @@
-import { ErrorCodes, EVENT_TYPES, isBucketName, isChannelName, type DomainEvent, type StoredCommit } from '@gilt/contracts';
+import { ErrorCodes, EVENT_TYPES, isBucketName, isChannelName, type DomainEvent, type EventView, type StoredCommit } from '@gilt/contracts';
 import { bucketOf, channelOf, summarizeEvent, versionIdsOf, type VersionNamer } from '@gilt/domain';
 import { countUpTo, parseAsOf, type AsOf, type CommitHistory } from '@gilt/service-kit';
 import { apiError } from '../http/api-error.js';
@@ -20,23 +20,6 @@ export interface EventQuery {
   size: number;
   /** Where the page starts: a position and an event index in it. */
   cursor: { position: number; index: number } | null;
-}
-
-export interface EventView {
-  position: number;
-  index: number;
-  type: DomainEvent['type'];
-  stream: string;
-  bucket: string | null;
-  actor: string;
-  occurred_at: string;
-  command_id: string;
-  correlation_id: string;
-  causation_id: string | null;
-  /** The event in words (version names resolved), as `gilt history` prints it. */
-  summary: string;
-  reason: string | null;
-  payload: DomainEvent;
 }
 
 const invalid = (field: string, message: string) => apiError(ErrorCodes.validation, message, { field });
