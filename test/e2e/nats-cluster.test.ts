@@ -21,13 +21,13 @@ afterAll(() => {
 
 const meta = (id: string) => ({ command_id: id, actor: 'cluster-test', occurred_at: new Date().toISOString(), correlation_id: id, causation_id: null, schema_version: EVENT_SCHEMA_VERSION });
 
-async function connectWhenReady(servers: string): Promise<EventStore> {
-  const deadline = Date.now() + 45_000;
+/** Retries while the cluster elects a leader (at start, and after a node dies); requests time out meanwhile. */
+async function duringElection<T>(attempt: () => Promise<T>, ms = 30_000): Promise<T> {
+  const deadline = Date.now() + ms;
   for (;;) {
     try {
-      return await EventStore.connect({ servers, name: 'cluster-test', replicas: 3 });
+      return await attempt();
     } catch (err) {
-      // The cluster needs a moment to elect a JetStream meta leader.
       if (Date.now() > deadline) throw err;
       await new Promise((r) => setTimeout(r, 500));
     }
@@ -53,7 +53,7 @@ describe('deploy/nats/cluster', () => {
       );
     }
     const servers = ports.map((p) => `nats://127.0.0.1:${p.client}`).join(',');
-    const store = await connectWhenReady(servers);
+    const store = await duringElection(() => EventStore.connect({ servers, name: 'cluster-test', replicas: 3 }), 45_000);
     try {
       const info = await (await jetstreamManager(store.nc)).streams.info(store.streamName);
       expect(info.config.num_replicas).toBe(3);
@@ -65,21 +65,15 @@ describe('deploy/nats/cluster', () => {
       }
       nodes[2]!.kill('SIGKILL');
       // Two of three replicas are a quorum: after a short re-election (requests time out while
-      // the stream has no leader) writes go on. A retry reuses its command id, so it lands once.
+      // the stream or the cluster has no leader) writes and reads go on. A retried append reuses
+      // its command id, so it lands once.
       for (let i = 5; i < 8; i++) {
-        const deadline = Date.now() + 30_000;
-        for (;;) {
-          try {
-            const r = await store.append('bucket.cluster-test', [{ type: 'BucketUpdated', bucket: 'cluster-test', description: `d${i}` }], { expectedRevision: revision, meta: meta(`c-${i}`) });
-            revision = r.position;
-            break;
-          } catch (err) {
-            if (Date.now() > deadline) throw err;
-            await new Promise((r) => setTimeout(r, 500));
-          }
-        }
+        const r = await duringElection(() =>
+          store.append('bucket.cluster-test', [{ type: 'BucketUpdated', bucket: 'cluster-test', description: `d${i}` }], { expectedRevision: revision, meta: meta(`c-${i}`) }),
+        );
+        revision = r.position;
       }
-      const commits = await store.read('bucket.cluster-test');
+      const commits = await duringElection(() => store.read('bucket.cluster-test'));
       expect(commits.map((c) => (c.events[0] as { description: string }).description)).toEqual(['d0', 'd1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7']);
     } finally {
       await store.close();
